@@ -1,0 +1,188 @@
+//! Turning kuraCloud's answers into errors a teacher can act on.
+
+use super::types::ApiMessage;
+use crate::effect::TransportError;
+use crate::error::{ErrorCode, WorkflowError};
+
+/// What a request was about, so a 404 can say which thing is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Instance,
+    Course(i64),
+    Export(i64),
+}
+
+/// Longest piece of a kuraCloud message we repeat to a user.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// kuraCloud's `message`, if the body carries one, made safe to show: control
+/// characters dropped, length bounded. Hosts still escape it for HTML.
+pub fn api_message(body: &str) -> Option<String> {
+    let parsed: ApiMessage = serde_json::from_str(body).ok()?;
+    let text = parsed.message?;
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let clean = clean.trim();
+    if clean.is_empty() {
+        return None;
+    }
+    let mut out: String = clean.chars().take(MAX_MESSAGE_CHARS).collect();
+    if clean.chars().count() > MAX_MESSAGE_CHARS {
+        out.push('…');
+    }
+    Some(out)
+}
+
+/// Classifies a non-200 answer.
+pub fn classify_status(status: u16, body: &str, subject: Subject) -> WorkflowError {
+    let message = api_message(body);
+    let said = message
+        .as_deref()
+        .map(|m| format!(": {m}"))
+        .unwrap_or_default();
+    let mentions_lms = message
+        .as_deref()
+        .is_some_and(|m| m.to_ascii_lowercase().contains("lms"));
+    let (code, text) = match status {
+        401 | 403 if mentions_lms => (
+            ErrorCode::LmsNotEnabled,
+            format!(
+                "kuraCloud says LMS integration is not enabled (HTTP {status}{said}). Ask your ADInstruments representative to enable it, or enable LMS for the course in kuraCloud."
+            ),
+        ),
+        401 | 403 => (
+            ErrorCode::BadToken,
+            format!(
+                "kuraCloud refused the token (HTTP {status}{said}). The token may be wrong, revoked or replaced; an administrator must enter a new token for this connection."
+            ),
+        ),
+        404 => match subject {
+            Subject::Course(id) => (
+                ErrorCode::CourseNotFound,
+                format!(
+                    "kuraCloud course {id} was not found (HTTP 404{said}). It may have been deleted in kuraCloud; restore it there to use this mapping again."
+                ),
+            ),
+            Subject::Export(id) => (
+                ErrorCode::ExportFailed,
+                format!("the grade export of kuraCloud course {id} was not found (HTTP 404{said})."),
+            ),
+            Subject::Instance => (
+                ErrorCode::UnexpectedStatus,
+                format!(
+                    "the kuraCloud API was not found at this URL (HTTP 404{said}). Check the connection's API URL."
+                ),
+            ),
+        },
+        400 => (
+            ErrorCode::BadRequest,
+            format!("kuraCloud rejected the request (HTTP 400{said})."),
+        ),
+        429 => (
+            ErrorCode::RateLimited,
+            format!("kuraCloud is limiting requests (HTTP 429{said}). Try again in a few minutes."),
+        ),
+        500..=599 => (
+            ErrorCode::ServerError,
+            format!("kuraCloud had a server error (HTTP {status}{said}). Try again later; if it persists, contact ADInstruments support."),
+        ),
+        _ => (
+            ErrorCode::UnexpectedStatus,
+            format!("kuraCloud answered with unexpected HTTP status {status}{said}."),
+        ),
+    };
+    WorkflowError::new(code, text).with_status(status)
+}
+
+pub fn classify_transport(error: &TransportError, url: &str) -> WorkflowError {
+    let detail = if error.message.is_empty() {
+        String::new()
+    } else {
+        let short: String = error.message.chars().take(MAX_MESSAGE_CHARS).collect();
+        format!(" ({short})")
+    };
+    if error.kind == "timeout" {
+        WorkflowError::new(
+            ErrorCode::Timeout,
+            format!("kuraCloud did not answer in time at {url}{detail}. Try again later."),
+        )
+    } else {
+        WorkflowError::new(
+            ErrorCode::Unreachable,
+            format!(
+                "kuraCloud could not be reached at {url}{detail}. Check the connection's API URL and that this site may reach it."
+            ),
+        )
+    }
+}
+
+pub fn malformed(url: &str, why: &str) -> WorkflowError {
+    let short: String = why.chars().take(MAX_MESSAGE_CHARS).collect();
+    WorkflowError::new(
+        ErrorCode::MalformedResponse,
+        format!("kuraCloud answered {url} with a body that could not be read: {short}. Nothing was changed."),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_is_a_bad_token_unless_it_names_lms() {
+        let e = classify_status(403, r#"{"message":"Invalid token"}"#, Subject::Instance);
+        assert_eq!(e.code, ErrorCode::BadToken);
+        assert!(e.message.contains("Invalid token"));
+        let e = classify_status(
+            403,
+            r#"{"message":"LMS integration is not enabled"}"#,
+            Subject::Course(3),
+        );
+        assert_eq!(e.code, ErrorCode::LmsNotEnabled);
+    }
+
+    #[test]
+    fn not_found_names_the_course() {
+        let e = classify_status(404, "", Subject::Course(42));
+        assert_eq!(e.code, ErrorCode::CourseNotFound);
+        assert!(e.message.contains("42"));
+    }
+
+    #[test]
+    fn server_errors_carry_the_message_when_present() {
+        let e = classify_status(500, r#"{"message":"db down"}"#, Subject::Instance);
+        assert_eq!(e.code, ErrorCode::ServerError);
+        assert!(e.message.contains("db down"));
+        assert_eq!(e.status, Some(500));
+        let e = classify_status(503, "", Subject::Instance);
+        assert_eq!(e.code, ErrorCode::ServerError);
+        assert!(e.message.contains("503"));
+    }
+
+    #[test]
+    fn hostile_messages_are_bounded_and_stripped() {
+        let long = "x".repeat(5000);
+        let body = serde_json::json!({ "message": format!("a\u{0}b\n{long}") }).to_string();
+        let m = api_message(&body).unwrap();
+        assert!(m.starts_with("a b "));
+        assert!(m.chars().count() <= MAX_MESSAGE_CHARS + 1);
+        assert_eq!(api_message("not json"), None);
+        assert_eq!(api_message(r#"{"message": null}"#), None);
+    }
+
+    #[test]
+    fn transport_errors_split_timeouts_from_unreachable() {
+        let t = TransportError {
+            kind: "timeout".into(),
+            message: "".into(),
+        };
+        assert_eq!(classify_transport(&t, "u").code, ErrorCode::Timeout);
+        let c = TransportError {
+            kind: "connect".into(),
+            message: "refused".into(),
+        };
+        assert_eq!(classify_transport(&c, "u").code, ErrorCode::Unreachable);
+    }
+}

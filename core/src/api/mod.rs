@@ -1,0 +1,10 @@
+//! kuraCloud API v2: typed requests and responses, URL joining, error classification.
+
+pub mod client;
+pub mod errors;
+pub mod types;
+pub mod url;
+
+pub use client::{ApiClient, Connection};
+pub use errors::Subject;
+pub use types::*;

@@ -1,0 +1,78 @@
+//! `grades.sync`.
+
+use super::export::run_export;
+use super::mapping::{map_grades, GradeMapping};
+use super::state::GradeSyncInput;
+use crate::api::ApiClient;
+use crate::error::WfResult;
+use crate::runtime::Io;
+use crate::students::plan::PlanCounts;
+use crate::students::workflow::compute_plan;
+use crate::students::StudentSyncInput;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GradeSyncStatus {
+    Synced,
+    /// The user guide's redirect: students must be synced first. Nothing was read or
+    /// written beyond the two roster reads.
+    StudentsNotSynced,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GradeSyncOutcome {
+    pub status: GradeSyncStatus,
+    pub message: String,
+    pub student_counts: PlanCounts,
+    #[serde(flatten)]
+    pub mapping: Option<GradeMapping>,
+    pub requests: u32,
+}
+
+pub async fn sync(io: Io, input: GradeSyncInput) -> WfResult<GradeSyncOutcome> {
+    let mut api = ApiClient::new(io, input.connection.clone())?;
+    let students = StudentSyncInput {
+        connection: input.connection.clone(),
+        course_id: input.course_id,
+        students: input.students.clone(),
+        links: input.links.clone(),
+        fingerprint: None,
+        allow_mass_removal: false,
+        batch_size: None,
+    };
+    let plan = compute_plan(&mut api, &students).await?;
+    if plan.counts.roster_changes() > 0 {
+        return Ok(GradeSyncOutcome {
+            status: GradeSyncStatus::StudentsNotSynced,
+            message: "Students have not been synchronised with kuraCloud yet: synchronise the students first, then the grades.".into(),
+            student_counts: plan.counts,
+            mapping: None,
+            requests: api.requests,
+        });
+    }
+    let lessons = run_export(&mut api, input.course_id, &input.poll).await?;
+    api.io().progress("mapping", 0, 1).await;
+    let enrolled: HashSet<i64> = input.students.iter().map(|s| s.user_id).collect();
+    let mapping = map_grades(&lessons, &input.items, &input.links, &enrolled);
+    drop(lessons);
+    api.io().progress("mapping", 1, 1).await;
+    let t = &mapping.totals;
+    let message = format!(
+        "{} grade items: {} grades to write, {} unchanged, {} edited by a teacher, {} locked, {} students not linked.",
+        mapping.items.len(),
+        t.write,
+        t.unchanged,
+        t.teacher_edited,
+        t.locked,
+        mapping.unknown_students.count
+    );
+    Ok(GradeSyncOutcome {
+        status: GradeSyncStatus::Synced,
+        message,
+        student_counts: plan.counts,
+        mapping: Some(mapping),
+        requests: api.requests,
+    })
+}

@@ -1,0 +1,21 @@
+//! kuraCloud LMS integration core: every decision, no I/O.
+//!
+//! Workflows are `async fn`s that ask their host for effects (HTTP, sleep, progress)
+//! through [`runtime::Io`]; [`workflows::start`] and [`runtime::Run::resume`] drive them
+//! one step at a time. The `wasm` crate exposes exactly this as a C ABI.
+
+pub mod api;
+pub mod effect;
+pub mod error;
+pub mod grades;
+pub mod runtime;
+pub mod students;
+pub mod workflows;
+
+pub use effect::{Effect, EffectResult, HttpRequest, Step};
+pub use error::{ErrorCode, WorkflowError};
+pub use runtime::Run;
+
+/// Version of the JSON step protocol between module and hosts.
+pub const ABI_VERSION: u32 = 1;
+pub const MODULE_VERSION: &str = env!("CARGO_PKG_VERSION");

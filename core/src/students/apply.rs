@@ -1,0 +1,259 @@
+//! Carrying out a reviewed `StudentSyncPlan`.
+//!
+//! Order: restore, edit, invite, and only then delete. Every step before the deletes
+//! only adds or corrects, so a run that stops half way (timeout, 5xx, a killed PHP
+//! worker) never leaves a student without an account: at worst the old account of a
+//! changed email and the new invite both exist until the next run, which re-reads
+//! kuraCloud, re-plans from what is really there and converges. Within each step the
+//! students go in bounded batches; each batch's result is recorded before the next is
+//! sent, and the first failure stops every later write (deletes above all).
+
+use super::plan::{PlanEntry, StudentAction, StudentSyncPlan};
+use super::snapshot::{email_key, StudentLink};
+use crate::api::{ApiClient, StudentIdObject};
+use crate::error::WorkflowError;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+pub const DEFAULT_BATCH: usize = 200;
+pub const MAX_BATCH: usize = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryResult {
+    Done,
+    Failed,
+    /// Not sent: an earlier write failed, so the sync stopped.
+    NotAttempted,
+    /// Nothing to send (unchanged, conflict, skip).
+    NoChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryReport {
+    pub action: StudentAction,
+    pub user_id: Option<i64>,
+    pub student_id: Option<i64>,
+    pub name: String,
+    pub email: String,
+    pub result: EntryResult,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct ApplyProgress {
+    pub reports: Vec<EntryReport>,
+    pub links_store: Vec<StudentLink>,
+    pub error: Option<WorkflowError>,
+    pub requests: u32,
+}
+
+/// One phase's work: which entries, and how they are sent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Restore,
+    Edit,
+    Invite,
+    Delete,
+}
+
+pub async fn execute(
+    api: &mut ApiClient,
+    course_id: i64,
+    plan: &StudentSyncPlan,
+    batch: usize,
+) -> ApplyProgress {
+    let batch = batch.clamp(1, MAX_BATCH);
+    let entries = &plan.entries;
+    // Per entry: still-open phases; an entry is Done when all of its phases are.
+    let mut state: Vec<EntryState> = entries.iter().map(EntryState::new).collect();
+    let mut progress = ApplyProgress::default();
+    let total_writes: u64 = state.iter().map(|s| s.phases.len() as u64).sum();
+    let mut written: u64 = 0;
+
+    for phase in [Phase::Restore, Phase::Edit, Phase::Invite, Phase::Delete] {
+        let todo: Vec<usize> = (0..entries.len())
+            .filter(|&i| state[i].phases.contains(&phase) && state[i].failed.is_none())
+            .collect();
+        for chunk in todo.chunks(batch) {
+            if progress.error.is_some() {
+                break;
+            }
+            api.io()
+                .progress("students", written, total_writes.max(1))
+                .await;
+            let result = send(api, course_id, phase, entries, chunk).await;
+            written += chunk.len() as u64;
+            match result {
+                Ok(new_ids) => {
+                    for &i in chunk {
+                        state[i].phases.retain(|p| *p != phase);
+                        if let Some(id) = new_ids.get(&i) {
+                            state[i].new_student_id = Some(*id);
+                        }
+                    }
+                }
+                Err(e) => {
+                    for &i in chunk {
+                        state[i].failed = Some(e.message.clone());
+                    }
+                    progress.error = Some(e);
+                }
+            }
+        }
+        if progress.error.is_some() {
+            break;
+        }
+    }
+
+    for (entry, st) in entries.iter().zip(state) {
+        let (result, message) = if let Some(msg) = st.failed {
+            (EntryResult::Failed, msg)
+        } else if st.initial_phases == 0 {
+            (EntryResult::NoChange, entry.reason.clone())
+        } else if !st.phases.is_empty() {
+            if st.phases.len() < st.initial_phases {
+                (
+                    EntryResult::NotAttempted,
+                    "partly done; the sync stopped before the rest; run it again".into(),
+                )
+            } else {
+                (
+                    EntryResult::NotAttempted,
+                    "not sent: the sync stopped at an earlier error; run it again".into(),
+                )
+            }
+        } else {
+            (EntryResult::Done, done_message(entry, st.new_student_id))
+        };
+        // Links only for what really happened.
+        if entry.link {
+            if let Some(user_id) = entry.user_id {
+                let student = match entry.action {
+                    StudentAction::Add | StudentAction::Reinvite => st.new_student_id,
+                    _ => entry.student_id,
+                };
+                // The account exists and is this user's, even if a later phase failed.
+                let account_ready = match entry.action {
+                    StudentAction::Add | StudentAction::Reinvite => st.new_student_id.is_some(),
+                    StudentAction::Restore => !st.phases.contains(&Phase::Restore),
+                    _ => true,
+                };
+                if let (Some(student_id), true) = (student, account_ready) {
+                    progress.links_store.push(StudentLink {
+                        user_id,
+                        student_id,
+                    });
+                }
+            }
+        }
+        progress.reports.push(EntryReport {
+            action: entry.action,
+            user_id: entry.user_id,
+            student_id: st.new_student_id.or(entry.student_id),
+            name: entry.name.clone(),
+            email: entry.email.clone(),
+            result,
+            message,
+        });
+    }
+    progress.requests = api.requests;
+    progress
+}
+
+struct EntryState {
+    phases: Vec<Phase>,
+    initial_phases: usize,
+    failed: Option<String>,
+    new_student_id: Option<i64>,
+}
+
+impl EntryState {
+    fn new(e: &PlanEntry) -> Self {
+        let phases = match e.action {
+            StudentAction::Restore if e.changes.is_empty() => vec![Phase::Restore],
+            StudentAction::Restore => vec![Phase::Restore, Phase::Edit],
+            StudentAction::Update => vec![Phase::Edit],
+            StudentAction::Add => vec![Phase::Invite],
+            StudentAction::Reinvite => vec![Phase::Invite, Phase::Delete],
+            StudentAction::Delete => vec![Phase::Delete],
+            StudentAction::Unchanged | StudentAction::Conflict | StudentAction::Skip => vec![],
+        };
+        Self {
+            initial_phases: phases.len(),
+            phases,
+            failed: None,
+            new_student_id: None,
+        }
+    }
+}
+
+fn done_message(e: &PlanEntry, new_id: Option<i64>) -> String {
+    match e.action {
+        StudentAction::Add => match new_id {
+            Some(_) => "invited".into(),
+            None => "invited; kuraCloud did not return the new account, it will be linked on the next sync".into(),
+        },
+        StudentAction::Reinvite => "old account deleted; invite sent to the new email".into(),
+        StudentAction::Restore => "restored".into(),
+        StudentAction::Update => "details updated".into(),
+        StudentAction::Delete => "deleted from the kuraCloud course".into(),
+        _ => e.reason.clone(),
+    }
+}
+
+/// Sends one batch; for invites, returns the new student ids by entry index.
+async fn send(
+    api: &mut ApiClient,
+    course_id: i64,
+    phase: Phase,
+    entries: &[PlanEntry],
+    chunk: &[usize],
+) -> Result<HashMap<usize, i64>, WorkflowError> {
+    let mut new_ids = HashMap::new();
+    match phase {
+        Phase::Restore => {
+            let ids: Vec<StudentIdObject> = chunk
+                .iter()
+                .filter_map(|&i| entries[i].student_id)
+                .map(|student_id| StudentIdObject { student_id })
+                .collect();
+            api.restore_students(course_id, &ids).await?;
+        }
+        Phase::Edit => {
+            let edits: Vec<_> = chunk
+                .iter()
+                .filter_map(|&i| {
+                    let e = &entries[i];
+                    Some(e.after.as_ref()?.to_edit(e.student_id?))
+                })
+                .collect();
+            api.edit_students(course_id, &edits).await?;
+        }
+        Phase::Invite => {
+            let inputs: Vec<_> = chunk
+                .iter()
+                .filter_map(|&i| entries[i].after.as_ref().map(|f| f.to_input()))
+                .collect();
+            let created = api.add_students(course_id, &inputs).await?;
+            let by_email: HashMap<String, i64> = created
+                .iter()
+                .map(|s| (email_key(&s.email), s.student_id))
+                .collect();
+            for &i in chunk {
+                if let Some(id) = by_email.get(&email_key(&entries[i].email)) {
+                    new_ids.insert(i, *id);
+                }
+            }
+        }
+        Phase::Delete => {
+            let ids: Vec<StudentIdObject> = chunk
+                .iter()
+                .filter_map(|&i| entries[i].replaces_student_id.or(entries[i].student_id))
+                .map(|student_id| StudentIdObject { student_id })
+                .collect();
+            api.delete_students(course_id, &ids).await?;
+        }
+    }
+    Ok(new_ids)
+}

@@ -1,0 +1,9 @@
+//! Student sync: Moodle's eligible students into a mapped kuraCloud course.
+
+pub mod apply;
+pub mod plan;
+pub mod snapshot;
+pub mod workflow;
+
+pub use plan::{plan, PlanEntry, StudentAction, StudentSyncPlan};
+pub use snapshot::{MoodleStudent, StudentLink, StudentSyncInput};

@@ -1,0 +1,562 @@
+//! `StudentSyncPlan`: what a student sync will do, computed from the Moodle snapshot and
+//! the kuraCloud roster, with no I/O. The same function serves the preview and the
+//! apply, so apply does exactly what the teacher reviewed.
+
+use super::snapshot::{
+    clean, email_key, is_plausible_email, section_of, MoodleStudent, StudentLink,
+};
+use crate::api::{Student, StudentEdit, StudentInput};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StudentAction {
+    /// Two eligible Moodle users share an email: neither is touched.
+    Conflict,
+    /// The Moodle user cannot be sent (no or invalid email).
+    Skip,
+    /// Active kuraCloud student no eligible Moodle user matches.
+    Delete,
+    /// Email changed since the last sync: delete the old account, invite the new email.
+    Reinvite,
+    /// No kuraCloud student yet: invite.
+    Add,
+    /// Linked to (or matched by email with) a deleted kuraCloud student: restore.
+    Restore,
+    /// Details differ: edit.
+    Update,
+    Unchanged,
+}
+
+/// The details kuraCloud holds for a student.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudentFields {
+    pub email: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub external_student_id: String,
+    pub section: String,
+}
+
+impl StudentFields {
+    fn of_student(s: &Student) -> Self {
+        Self {
+            email: s.email.clone(),
+            given_name: s.given_name.clone(),
+            family_name: s.family_name.clone(),
+            external_student_id: s.external_student_id.clone(),
+            section: s.section.clone(),
+        }
+    }
+
+    fn of_moodle(m: &MoodleStudent) -> Self {
+        Self {
+            email: clean(&m.email),
+            given_name: clean(&m.first_name),
+            family_name: clean(&m.last_name),
+            external_student_id: clean(&m.idnumber),
+            section: section_of(&m.groups),
+        }
+    }
+
+    /// Names of the fields (other than email) that differ.
+    fn changes_from(&self, before: &StudentFields) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.given_name != before.given_name {
+            out.push("given_name".into());
+        }
+        if self.family_name != before.family_name {
+            out.push("family_name".into());
+        }
+        if self.external_student_id != before.external_student_id {
+            out.push("external_student_id".into());
+        }
+        if self.section != before.section {
+            out.push("section".into());
+        }
+        out
+    }
+
+    pub fn to_input(&self) -> StudentInput {
+        StudentInput {
+            email: self.email.clone(),
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            external_student_id: self.external_student_id.clone(),
+            section: self.section.clone(),
+        }
+    }
+
+    pub fn to_edit(&self, student_id: i64) -> StudentEdit {
+        StudentEdit {
+            student_id,
+            email: self.email.clone(),
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            external_student_id: self.external_student_id.clone(),
+            section: self.section.clone(),
+        }
+    }
+}
+
+/// One line of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanEntry {
+    pub action: StudentAction,
+    /// The Moodle user (absent for deletes of unmatched kuraCloud students).
+    pub user_id: Option<i64>,
+    /// The existing kuraCloud student acted on (absent for adds).
+    pub student_id: Option<i64>,
+    /// Reinvite: the old kuraCloud account that will be deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaces_student_id: Option<i64>,
+    pub name: String,
+    pub email: String,
+    pub reason: String,
+    pub before: Option<StudentFields>,
+    pub after: Option<StudentFields>,
+    /// Restore and update: the fields that will be edited.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
+    /// A link row (user ↔ student) will be stored when this entry succeeds.
+    pub link: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanCounts {
+    pub add: usize,
+    pub reinvite: usize,
+    pub update: usize,
+    pub restore: usize,
+    pub delete: usize,
+    pub unchanged: usize,
+    pub conflict: usize,
+    pub skip: usize,
+}
+
+impl PlanCounts {
+    /// kuraCloud accounts this plan deletes (deletes and the old side of reinvites).
+    pub fn removals(&self) -> usize {
+        self.delete + self.reinvite
+    }
+
+    /// Writes other than edits: what makes grades unsafe to sync yet.
+    pub fn roster_changes(&self) -> usize {
+        self.add + self.reinvite + self.restore + self.delete
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudentSyncPlan {
+    pub entries: Vec<PlanEntry>,
+    pub counts: PlanCounts,
+    /// Active kuraCloud students before the sync.
+    pub roster: usize,
+    /// More than half of a roster of five or more would be deleted.
+    pub mass_removal: bool,
+    /// Links to forget: they point at kuraCloud students that no longer exist at all.
+    pub stale_links: Vec<StudentLink>,
+    /// SHA-256 of the plan and of the kuraCloud roster it was computed on.
+    pub fingerprint: String,
+}
+
+/// The mass-removal guard: more than half of a roster of five or more.
+pub fn trips_mass_removal(removals: usize, roster: usize) -> bool {
+    roster >= 5 && removals * 2 > roster
+}
+
+fn display_name(first: &str, last: &str) -> String {
+    let name = format!("{} {}", clean(first), clean(last));
+    let name = name.trim();
+    if name.is_empty() {
+        "(no name)".into()
+    } else {
+        name.into()
+    }
+}
+
+/// Computes the plan. `active` and `deleted` are the two kuraCloud reads.
+pub fn plan(
+    moodle: &[MoodleStudent],
+    links: &[StudentLink],
+    active: &[Student],
+    deleted: &[Student],
+) -> StudentSyncPlan {
+    // Moodle side: one row per user, then group by email.
+    let mut users: BTreeMap<i64, &MoodleStudent> = BTreeMap::new();
+    for m in moodle {
+        users.entry(m.user_id).or_insert(m);
+    }
+    let mut by_email: HashMap<String, Vec<i64>> = HashMap::new();
+    for (id, m) in &users {
+        by_email.entry(email_key(&m.email)).or_default().push(*id);
+    }
+
+    let mut entries = Vec::new();
+    let mut conflicted_emails: HashSet<String> = HashSet::new();
+    let mut candidates: Vec<&MoodleStudent> = Vec::new();
+    for m in users.values() {
+        let key = email_key(&m.email);
+        let fields = StudentFields::of_moodle(m);
+        let name = display_name(&m.first_name, &m.last_name);
+        if !is_plausible_email(&m.email) {
+            entries.push(PlanEntry {
+                action: StudentAction::Skip,
+                user_id: Some(m.user_id),
+                student_id: None,
+                replaces_student_id: None,
+                name,
+                email: fields.email.clone(),
+                reason: if key.is_empty() {
+                    "the Moodle user has no email address".into()
+                } else {
+                    "the Moodle user's email address is not valid".into()
+                },
+                before: None,
+                after: Some(fields),
+                changes: vec![],
+                link: false,
+            });
+        } else if by_email[&key].len() > 1 {
+            conflicted_emails.insert(key);
+            entries.push(PlanEntry {
+                action: StudentAction::Conflict,
+                user_id: Some(m.user_id),
+                student_id: None,
+                replaces_student_id: None,
+                name,
+                email: fields.email.clone(),
+                reason: format!(
+                    "{} Moodle users share this email; none of them is synced until the emails differ",
+                    by_email[&email_key(&m.email)].len()
+                ),
+                before: None,
+                after: Some(fields),
+                changes: vec![],
+                link: false,
+            });
+        } else {
+            candidates.push(m);
+        }
+    }
+
+    // kuraCloud side, indexed.
+    let active_by_id: HashMap<i64, &Student> = active.iter().map(|s| (s.student_id, s)).collect();
+    let deleted_by_id: HashMap<i64, &Student> = deleted
+        .iter()
+        .filter(|s| !active_by_id.contains_key(&s.student_id))
+        .map(|s| (s.student_id, s))
+        .collect();
+    // Lowest id first when kuraCloud holds one email twice.
+    let index_by_email = |list: &[Student]| {
+        let mut map: HashMap<String, Vec<i64>> = HashMap::new();
+        for s in list {
+            map.entry(email_key(&s.email))
+                .or_default()
+                .push(s.student_id);
+        }
+        for ids in map.values_mut() {
+            ids.sort_unstable();
+        }
+        map
+    };
+    let active_by_email = index_by_email(active);
+    let deleted_by_email = index_by_email(deleted);
+
+    // Links: one per user (first wins), one per student.
+    let mut link_of_user: HashMap<i64, i64> = HashMap::new();
+    let mut linked_students: HashSet<i64> = HashSet::new();
+    let mut sorted_links = links.to_vec();
+    sorted_links.sort();
+    for l in &sorted_links {
+        if link_of_user.contains_key(&l.user_id) || linked_students.contains(&l.student_id) {
+            continue;
+        }
+        link_of_user.insert(l.user_id, l.student_id);
+        linked_students.insert(l.student_id);
+    }
+
+    let mut claimed: HashSet<i64> = HashSet::new();
+    // Students held by a conflict are never deleted.
+    for l in &sorted_links {
+        if let Some(m) = users.get(&l.user_id) {
+            if conflicted_emails.contains(&email_key(&m.email)) {
+                claimed.insert(l.student_id);
+            }
+        }
+    }
+    for key in &conflicted_emails {
+        for id in active_by_email.get(key).into_iter().flatten() {
+            claimed.insert(*id);
+        }
+    }
+
+    // Pass 1: stored links whose student still has the user's email.
+    let mut unresolved: Vec<(&MoodleStudent, Option<i64>)> = Vec::new();
+    let mut replaced: HashMap<i64, (i64, String)> = HashMap::new(); // old student -> (user, new email)
+    for m in &candidates {
+        let key = email_key(&m.email);
+        let Some(&linked) = link_of_user.get(&m.user_id) else {
+            unresolved.push((m, None));
+            continue;
+        };
+        if claimed.contains(&linked) {
+            unresolved.push((m, None));
+            continue;
+        }
+        if let Some(s) = active_by_id.get(&linked) {
+            if email_key(&s.email) == key {
+                claimed.insert(linked);
+                entries.push(matched_entry(m, s, false, "linked"));
+            } else {
+                replaced.insert(linked, (m.user_id, clean(&m.email)));
+                unresolved.push((m, Some(linked)));
+            }
+        } else if let Some(s) = deleted_by_id.get(&linked) {
+            if email_key(&s.email) == key {
+                claimed.insert(linked);
+                entries.push(restore_entry(
+                    m,
+                    s,
+                    false,
+                    "linked to a student deleted in kuraCloud",
+                ));
+            } else {
+                unresolved.push((m, Some(linked)));
+            }
+        } else {
+            unresolved.push((m, None));
+        }
+    }
+    // Old accounts replaced by an email change are not available for email matching
+    // by anyone else in this sync.
+    for old in replaced.keys() {
+        claimed.insert(*old);
+    }
+
+    // Pass 2: match by email, active students first, then deleted ones.
+    for (m, old_link) in unresolved {
+        let key = email_key(&m.email);
+        let free = |map: &HashMap<String, Vec<i64>>, claimed: &HashSet<i64>| {
+            map.get(&key)
+                .and_then(|ids| ids.iter().find(|id| !claimed.contains(id)).copied())
+        };
+        let email_changed = old_link.is_some_and(|id| active_by_id.contains_key(&id));
+        if let Some(id) = free(&active_by_email, &claimed) {
+            claimed.insert(id);
+            let why = if email_changed {
+                "email changed; matched the existing kuraCloud student with the new email"
+            } else {
+                "matched by email"
+            };
+            entries.push(matched_entry(m, active_by_id[&id], true, why));
+        } else if let Some(id) = free(&deleted_by_email, &claimed) {
+            claimed.insert(id);
+            entries.push(restore_entry(
+                m,
+                deleted_by_id[&id],
+                true,
+                "matched by email with a student deleted in kuraCloud",
+            ));
+        } else {
+            let fields = StudentFields::of_moodle(m);
+            let (action, reason, before, replaces) = match old_link.and_then(|id| active_by_id.get(&id)) {
+                Some(old) if email_changed => (
+                    StudentAction::Reinvite,
+                    format!(
+                        "email changed from {} to {}: the old kuraCloud account is deleted and an invite is sent to the new email",
+                        old.email, fields.email
+                    ),
+                    Some(StudentFields::of_student(old)),
+                    Some(old.student_id),
+                ),
+                _ => (
+                    StudentAction::Add,
+                    "not in the kuraCloud course yet: an invite is sent".to_string(),
+                    None,
+                    None,
+                ),
+            };
+            entries.push(PlanEntry {
+                action,
+                user_id: Some(m.user_id),
+                student_id: None,
+                replaces_student_id: replaces,
+                name: display_name(&m.first_name, &m.last_name),
+                email: fields.email.clone(),
+                reason,
+                before,
+                after: Some(fields),
+                changes: vec![],
+                link: true,
+            });
+        }
+    }
+
+    // Old accounts whose user found another match are plain deletes.
+    let reinvited: HashSet<i64> = entries
+        .iter()
+        .filter_map(|e| e.replaces_student_id)
+        .collect();
+    for s in active {
+        if claimed.contains(&s.student_id) && !replaced.contains_key(&s.student_id) {
+            continue;
+        }
+        if reinvited.contains(&s.student_id) {
+            continue;
+        }
+        let reason = match replaced.get(&s.student_id) {
+            Some((_, new_email)) => format!(
+                "the Moodle user's email changed to {new_email}, which already has a kuraCloud account"
+            ),
+            None => "not an actively enrolled student of the Moodle course".into(),
+        };
+        entries.push(PlanEntry {
+            action: StudentAction::Delete,
+            user_id: replaced.get(&s.student_id).map(|(u, _)| *u),
+            student_id: Some(s.student_id),
+            replaces_student_id: None,
+            name: display_name(&s.given_name, &s.family_name),
+            email: s.email.clone(),
+            reason,
+            before: Some(StudentFields::of_student(s)),
+            after: None,
+            changes: vec![],
+            link: false,
+        });
+    }
+
+    let stale_links: Vec<StudentLink> = sorted_links
+        .iter()
+        .filter(|l| {
+            !active_by_id.contains_key(&l.student_id) && !deleted_by_id.contains_key(&l.student_id)
+        })
+        .filter(|l| {
+            // Keep it if this very sync re-links the user anyway (the new row replaces it).
+            !entries
+                .iter()
+                .any(|e| e.user_id == Some(l.user_id) && e.link)
+        })
+        .copied()
+        .collect();
+
+    entries.sort_by(|a, b| {
+        a.action
+            .cmp(&b.action)
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+            .then_with(|| a.email.to_lowercase().cmp(&b.email.to_lowercase()))
+            .then_with(|| a.user_id.cmp(&b.user_id))
+            .then_with(|| a.student_id.cmp(&b.student_id))
+    });
+    let mut counts = PlanCounts::default();
+    for e in &entries {
+        match e.action {
+            StudentAction::Add => counts.add += 1,
+            StudentAction::Reinvite => counts.reinvite += 1,
+            StudentAction::Update => counts.update += 1,
+            StudentAction::Restore => counts.restore += 1,
+            StudentAction::Delete => counts.delete += 1,
+            StudentAction::Unchanged => counts.unchanged += 1,
+            StudentAction::Conflict => counts.conflict += 1,
+            StudentAction::Skip => counts.skip += 1,
+        }
+    }
+    let roster = active.len();
+    let fingerprint = fingerprint(&entries, active, deleted);
+    StudentSyncPlan {
+        mass_removal: trips_mass_removal(counts.removals(), roster),
+        entries,
+        counts,
+        roster,
+        stale_links,
+        fingerprint,
+    }
+}
+
+fn matched_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &str) -> PlanEntry {
+    let after = StudentFields::of_moodle(m);
+    let before = StudentFields::of_student(s);
+    let changes = after.changes_from(&before);
+    let (action, reason) = if changes.is_empty() {
+        (StudentAction::Unchanged, why.to_string())
+    } else {
+        (
+            StudentAction::Update,
+            format!(
+                "{why}; details changed: {}",
+                changes.join(", ").replace('_', " ")
+            ),
+        )
+    };
+    PlanEntry {
+        action,
+        user_id: Some(m.user_id),
+        student_id: Some(s.student_id),
+        replaces_student_id: None,
+        name: display_name(&m.first_name, &m.last_name),
+        email: after.email.clone(),
+        reason,
+        before: Some(before),
+        after: Some(after),
+        changes,
+        link: new_link,
+    }
+}
+
+fn restore_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &str) -> PlanEntry {
+    let mut e = matched_entry(m, s, new_link, why);
+    e.action = StudentAction::Restore;
+    if !e.changes.is_empty() {
+        e.reason = format!(
+            "{why}: restore, then edit {}",
+            e.changes.join(", ").replace('_', " ")
+        );
+    } else {
+        e.reason = format!("{why}: restore");
+    }
+    // Restoring keeps the student's kuraCloud work; the link is (re)stored.
+    e.link = true;
+    e
+}
+
+/// SHA-256 over the plan's operations and the kuraCloud roster. Fields kuraCloud changes
+/// on its own (invite accepted, creation date) are left out so they do not make a
+/// reviewed plan stale.
+fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -> String {
+    let mut h = Sha256::new();
+    let mut roster: Vec<(bool, &Student)> = active
+        .iter()
+        .map(|s| (false, s))
+        .chain(deleted.iter().map(|s| (true, s)))
+        .collect();
+    roster.sort_by_key(|(d, s)| (*d, s.student_id));
+    for (is_deleted, s) in roster {
+        let row = serde_json::json!([
+            is_deleted,
+            s.student_id,
+            s.email,
+            s.given_name,
+            s.family_name,
+            s.external_student_id,
+            s.section
+        ]);
+        h.update(row.to_string().as_bytes());
+        h.update(b"\n");
+    }
+    h.update(b"--plan--\n");
+    for e in entries {
+        let row = serde_json::json!([
+            e.action,
+            e.user_id,
+            e.student_id,
+            e.replaces_student_id,
+            e.after,
+            e.link
+        ]);
+        h.update(row.to_string().as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

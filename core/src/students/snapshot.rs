@@ -1,0 +1,118 @@
+//! What the host tells us about the Moodle side of a student sync.
+
+use crate::api::Connection;
+use serde::{Deserialize, Serialize};
+
+/// An eligible Moodle user: active enrolment, student course role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MoodleStudent {
+    pub user_id: i64,
+    pub email: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub idnumber: String,
+    /// Names of the user's groups in the course.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// A stored link: this Moodle user is that kuraCloud student in the mapped course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct StudentLink {
+    pub user_id: i64,
+    pub student_id: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StudentSyncInput {
+    pub connection: Connection,
+    pub course_id: i64,
+    pub students: Vec<MoodleStudent>,
+    #[serde(default)]
+    pub links: Vec<StudentLink>,
+    /// `students.apply`: the fingerprint of the plan the teacher reviewed.
+    #[serde(default)]
+    pub fingerprint: Option<String>,
+    /// `students.apply`: the teacher confirmed a plan that trips the mass-removal guard.
+    #[serde(default)]
+    pub allow_mass_removal: bool,
+    /// Students per write request (default 200, at most 1000).
+    #[serde(default)]
+    pub batch_size: Option<usize>,
+}
+
+/// Section sent to kuraCloud: the user's group in the course. With several groups, the
+/// alphabetically first name (case-insensitive, ties by exact text) wins, so the choice
+/// is stable between syncs whatever order Moodle lists the groups in. No group: "".
+pub fn section_of(groups: &[String]) -> String {
+    groups
+        .iter()
+        .map(|g| clean(g))
+        .filter(|g| !g.is_empty())
+        .min_by(|a, b| {
+            a.to_lowercase()
+                .cmp(&b.to_lowercase())
+                .then_with(|| a.cmp(b))
+        })
+        .unwrap_or_default()
+}
+
+/// Trimmed, without control characters: what we send and compare.
+pub fn clean(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Emails compare case-insensitively and ignore surrounding whitespace.
+pub fn email_key(email: &str) -> String {
+    clean(email).to_lowercase()
+}
+
+/// A plausible address: one '@', something on both sides, no spaces. kuraCloud rejects
+/// a whole invite batch over one bad address, so bad ones are held back here.
+pub fn is_plausible_email(email: &str) -> bool {
+    let email = clean(email);
+    let mut parts = email.split('@');
+    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(char::is_whitespace)
+        && email.len() <= 254
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_is_the_first_group_alphabetically() {
+        let g = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(section_of(&g(&[])), "");
+        assert_eq!(section_of(&g(&["Lab B", "lab a", "Lab C"])), "lab a");
+        assert_eq!(section_of(&g(&["  ", "Zeta "])), "Zeta");
+        assert_eq!(section_of(&g(&["b", "B"])), "B");
+    }
+
+    #[test]
+    fn emails_compare_loosely_and_are_checked() {
+        assert_eq!(email_key("  Ana@Example.ORG "), "ana@example.org");
+        assert!(is_plausible_email("a.b+c@uni.example"));
+        assert!(!is_plausible_email("no-at-sign"));
+        assert!(!is_plausible_email("a@b@c.d"));
+        assert!(!is_plausible_email("a b@c.d"));
+        assert!(!is_plausible_email("a@localhost"));
+        assert!(!is_plausible_email(""));
+    }
+}

@@ -1,0 +1,120 @@
+//! `courses.list`: the kuraCloud courses of every connection, with mapped ones marked.
+//! One failing connection does not hide the others' courses.
+
+use crate::api::{ApiClient, Connection};
+use crate::error::{WfResult, WorkflowError};
+use crate::runtime::Io;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NamedConnection {
+    /// The host's id for the connection (its table row).
+    pub connection_id: i64,
+    /// The kuraCloud instance id stored when the connection was verified.
+    #[serde(default)]
+    pub instance_id: String,
+    #[serde(flatten)]
+    pub connection: Connection,
+}
+
+/// An existing mapping: kuraCloud course on a connection ↔ Moodle course.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MappingRef {
+    #[serde(default)]
+    pub mapping_id: i64,
+    pub connection_id: i64,
+    pub course_id: i64,
+    #[serde(default)]
+    pub moodle_course_id: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInput {
+    pub connections: Vec<NamedConnection>,
+    #[serde(default)]
+    pub mappings: Vec<MappingRef>,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct ListedCourse {
+    pub course_id: i64,
+    pub name: String,
+    pub course_code: String,
+    pub lms_enabled: bool,
+    /// The Moodle course this one is mapped to, if any.
+    pub mapped_to: Option<i64>,
+    /// Can be chosen in "Setup kuraCloud mapping".
+    pub mappable: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct ConnectionCourses {
+    pub connection_id: i64,
+    pub ok: bool,
+    pub courses: Vec<ListedCourse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<WorkflowError>,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct ListOutcome {
+    pub connections: Vec<ConnectionCourses>,
+}
+
+pub async fn list(io: Io, input: ListInput) -> WfResult<ListOutcome> {
+    let mut out = Vec::with_capacity(input.connections.len());
+    for (index, named) in input.connections.iter().enumerate() {
+        io.progress("courses", index as u64, input.connections.len() as u64)
+            .await;
+        let listed = async {
+            let mut api = ApiClient::new(io.clone(), named.connection.clone())?;
+            api.courses().await
+        }
+        .await;
+        match listed {
+            Ok(mut courses) => {
+                courses.sort_by(|a, b| {
+                    a.name
+                        .to_lowercase()
+                        .cmp(&b.name.to_lowercase())
+                        .then(a.course_id.cmp(&b.course_id))
+                });
+                let courses = courses
+                    .into_iter()
+                    .map(|c| {
+                        let mapped_to = input
+                            .mappings
+                            .iter()
+                            .find(|m| {
+                                m.connection_id == named.connection_id && m.course_id == c.course_id
+                            })
+                            .map(|m| m.moodle_course_id);
+                        ListedCourse {
+                            mappable: mapped_to.is_none(),
+                            course_id: c.course_id,
+                            name: c.name,
+                            course_code: c.course_code,
+                            lms_enabled: c.lms_enabled,
+                            mapped_to,
+                        }
+                    })
+                    .collect();
+                out.push(ConnectionCourses {
+                    connection_id: named.connection_id,
+                    ok: true,
+                    courses,
+                    error: None,
+                });
+            }
+            Err(error) => out.push(ConnectionCourses {
+                connection_id: named.connection_id,
+                ok: false,
+                courses: Vec::new(),
+                error: Some(error),
+            }),
+        }
+    }
+    Ok(ListOutcome { connections: out })
+}

@@ -1,0 +1,116 @@
+//! `mappings.check`: the health of every mapping, two reads per connection.
+
+use super::courses::{MappingRef, NamedConnection};
+use crate::api::ApiClient;
+use crate::error::{ErrorCode, WfResult};
+use crate::runtime::Io;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInput {
+    pub connections: Vec<NamedConnection>,
+    pub mappings: Vec<MappingRef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MappingStatus {
+    Ok,
+    LmsNotEnabled,
+    CourseDeleted,
+    ConnectionFailing,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct MappingHealth {
+    pub mapping_id: i64,
+    pub connection_id: i64,
+    pub course_id: i64,
+    pub status: MappingStatus,
+    pub message: String,
+    /// The kuraCloud course name when it still exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub course_name: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct CheckOutcome {
+    pub mappings: Vec<MappingHealth>,
+}
+
+pub async fn check(io: Io, input: CheckInput) -> WfResult<CheckOutcome> {
+    let mut out = Vec::with_capacity(input.mappings.len());
+    let total = input.connections.len() as u64;
+    for (index, named) in input.connections.iter().enumerate() {
+        io.progress("mappings", index as u64, total).await;
+        let mine: Vec<&MappingRef> = input
+            .mappings
+            .iter()
+            .filter(|m| m.connection_id == named.connection_id)
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let state = async {
+            let mut api = ApiClient::new(io.clone(), named.connection.clone())?;
+            let instance = api.instance().await?;
+            let courses = api.courses().await?;
+            Ok::<_, crate::error::WorkflowError>((instance, courses))
+        }
+        .await;
+        for m in mine {
+            let health = |status, message: String, name: Option<String>| MappingHealth {
+                mapping_id: m.mapping_id,
+                connection_id: m.connection_id,
+                course_id: m.course_id,
+                status,
+                message,
+                course_name: name,
+            };
+            out.push(match &state {
+                Err(e) if e.code == ErrorCode::LmsNotEnabled => {
+                    health(MappingStatus::LmsNotEnabled, e.message.clone(), None)
+                }
+                Err(e) => health(MappingStatus::ConnectionFailing, e.message.clone(), None),
+                Ok((instance, _)) if !instance.lms_enabled => health(
+                    MappingStatus::LmsNotEnabled,
+                    format!("LMS integration is not enabled for kuraCloud instance '{}'.", instance.display_name),
+                    None,
+                ),
+                Ok((_, courses)) => match courses.iter().find(|c| c.course_id == m.course_id) {
+                    None => health(
+                        MappingStatus::CourseDeleted,
+                        format!("kuraCloud course {} is deleted or no longer exists. Restore it in kuraCloud to use this mapping again.", m.course_id),
+                        None,
+                    ),
+                    Some(c) if !c.lms_enabled => health(
+                        MappingStatus::LmsNotEnabled,
+                        format!("LMS integration is not enabled for kuraCloud course '{}'. Map the course again to enable it.", c.name),
+                        Some(c.name.clone()),
+                    ),
+                    Some(c) => health(MappingStatus::Ok, "OK".into(), Some(c.name.clone())),
+                },
+            });
+        }
+    }
+    // Mappings whose connection is gone.
+    for m in &input.mappings {
+        if !input
+            .connections
+            .iter()
+            .any(|c| c.connection_id == m.connection_id)
+        {
+            out.push(MappingHealth {
+                mapping_id: m.mapping_id,
+                connection_id: m.connection_id,
+                course_id: m.course_id,
+                status: MappingStatus::ConnectionFailing,
+                message: "the mapping's kuraCloud connection no longer exists".into(),
+                course_name: None,
+            });
+        }
+    }
+    out.sort_by_key(|h| h.mapping_id);
+    Ok(CheckOutcome { mappings: out })
+}

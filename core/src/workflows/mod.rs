@@ -1,0 +1,90 @@
+//! The workflows the module offers, by name.
+
+pub mod connection;
+pub mod courses;
+pub mod mapping;
+pub mod mappings_check;
+
+use crate::effect::Step;
+use crate::error::{WfResult, WorkflowError};
+use crate::runtime::{Io, Run};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use std::future::Future;
+
+/// Every workflow name, for `kc_info` and the CLI.
+pub const WORKFLOWS: &[&str] = &[
+    "connection.verify",
+    "courses.list",
+    "mapping.create",
+    "mapping.remove",
+    "mappings.check",
+    "students.preview",
+    "students.apply",
+    "grades.sync",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartRequest<'a> {
+    workflow: String,
+    #[serde(borrow)]
+    input: &'a RawValue,
+}
+
+/// Starts a workflow from `{"workflow": "...", "input": {...}}`. Returns the run (absent
+/// when the request was refused before starting) and its first step.
+pub fn start(request: &str) -> (Option<Run>, Step) {
+    let request: StartRequest = match serde_json::from_str(request) {
+        Ok(r) => r,
+        Err(e) => {
+            return refuse(format!(
+                "the request is not {{\"workflow\": ..., \"input\": {{...}}}} JSON: {e}"
+            ))
+        }
+    };
+    let input = request.input.get();
+    match request.workflow.as_str() {
+        "connection.verify" => launch(input, connection::verify),
+        "courses.list" => launch(input, courses::list),
+        "mapping.create" => launch(input, mapping::create),
+        "mapping.remove" => launch(input, mapping::remove),
+        "mappings.check" => launch(input, mappings_check::check),
+        "students.preview" => launch(input, crate::students::workflow::preview),
+        "students.apply" => launch(input, crate::students::workflow::apply),
+        "grades.sync" => launch(input, crate::grades::workflow::sync),
+        other => refuse(format!(
+            "unknown workflow '{}'; known: {}",
+            other.chars().take(64).collect::<String>(),
+            WORKFLOWS.join(", ")
+        )),
+    }
+}
+
+fn refuse(message: String) -> (Option<Run>, Step) {
+    (None, Step::Error(WorkflowError::invalid_input(message)))
+}
+
+fn launch<I, O, F, Fut>(input: &str, workflow: F) -> (Option<Run>, Step)
+where
+    I: DeserializeOwned + 'static,
+    O: Serialize,
+    F: FnOnce(Io, I) -> Fut + 'static,
+    Fut: Future<Output = WfResult<O>> + 'static,
+{
+    let input: I = match serde_json::from_str(input) {
+        Ok(i) => i,
+        Err(e) => return refuse(format!("the workflow input is invalid: {e}")),
+    };
+    let (run, step) = Run::start(move |io| async move {
+        let outcome = workflow(io, input).await?;
+        serde_json::to_string(&outcome).map_err(|e| {
+            WorkflowError::new(
+                crate::error::ErrorCode::Protocol,
+                format!("could not serialize the outcome: {e}"),
+            )
+        })
+    });
+    (Some(run), step)
+}

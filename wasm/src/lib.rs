@@ -1,0 +1,84 @@
+//! The kuraCloud module's C ABI: a thin adapter over `kuracloud-core`.
+//!
+//! Exports (all plain wasm32 C ABI, so any runtime can call them without glue):
+//! - `kc_alloc(len) -> ptr`: a buffer of `len` bytes in linear memory for the host.
+//! - `kc_free(ptr, len)`: frees a buffer from `kc_alloc` or one the module returned.
+//! - `kc_start(ptr, len) -> packed`: `{"workflow": "...", "input": {...}}`.
+//! - `kc_resume(ptr, len) -> packed`: the result of the effect performed last.
+//! - `kc_info() -> packed`: module version, ABI version, workflows.
+//!
+//! `kc_start` and `kc_resume` take ownership of their input buffer (the host must not
+//! free it). Every return value is a buffer holding JSON, packed as `(ptr << 32) | len`;
+//! the host frees it with `kc_free` once read. A step is `{"effect": ...}`,
+//! `{"done": ...}` or `{"error": {"code", "message"}}`. One workflow runs per instance at
+//! a time; `kc_start` replaces a running one.
+//!
+//! A large HTTP body may follow the result instead of sitting inside it as an escaped
+//! JSON string: `{"status": 200, "body_follows": true}` + `\n` + the raw body bytes.
+//! The module then reads the body in place, without a second copy.
+
+mod abi;
+
+pub use abi::{handle_info, handle_resume, handle_start};
+
+#[cfg(target_arch = "wasm32")]
+mod exports {
+    use super::abi;
+
+    fn pack(bytes: Box<[u8]>) -> u64 {
+        let len = bytes.len() as u64;
+        let ptr = Box::into_raw(bytes) as *mut u8 as usize as u64;
+        (ptr << 32) | len
+    }
+
+    /// # Safety
+    /// `ptr`/`len` must come from `kc_alloc` (or a module return value) and be freed once.
+    unsafe fn take(ptr: u32, len: u32) -> Vec<u8> {
+        if len == 0 {
+            return Vec::new();
+        }
+        let slice = std::ptr::slice_from_raw_parts_mut(ptr as usize as *mut u8, len as usize);
+        // SAFETY: the host hands back a buffer we allocated as a Box<[u8]> of this length.
+        unsafe { Box::from_raw(slice) }.into_vec()
+    }
+
+    #[no_mangle]
+    pub extern "C" fn kc_alloc(len: u32) -> u32 {
+        if len == 0 {
+            return 0;
+        }
+        let buf = vec![0u8; len as usize].into_boxed_slice();
+        Box::into_raw(buf) as *mut u8 as usize as u32
+    }
+
+    /// # Safety
+    /// See [`take`].
+    #[no_mangle]
+    pub unsafe extern "C" fn kc_free(ptr: u32, len: u32) {
+        // SAFETY: forwarded contract.
+        drop(unsafe { take(ptr, len) });
+    }
+
+    /// # Safety
+    /// See [`take`]; the input buffer is consumed.
+    #[no_mangle]
+    pub unsafe extern "C" fn kc_start(ptr: u32, len: u32) -> u64 {
+        // SAFETY: forwarded contract.
+        let input = unsafe { take(ptr, len) };
+        pack(abi::handle_start(&input).into_bytes().into_boxed_slice())
+    }
+
+    /// # Safety
+    /// See [`take`]; the input buffer is consumed.
+    #[no_mangle]
+    pub unsafe extern "C" fn kc_resume(ptr: u32, len: u32) -> u64 {
+        // SAFETY: forwarded contract.
+        let input = unsafe { take(ptr, len) };
+        pack(abi::handle_resume(input).into_bytes().into_boxed_slice())
+    }
+
+    #[no_mangle]
+    pub extern "C" fn kc_info() -> u64 {
+        pack(abi::handle_info().into_bytes().into_boxed_slice())
+    }
+}
