@@ -1,3 +1,37 @@
-use tiny_http as _;
-use ureq as _;
-use wasmtime as _;
+//! Host for the kuraCloud module on wasmtime, and a local kuraCloud API simulator.
+//!
+//! - [`module`]: load (with an on-disk cache of compiled code) and instantiate the
+//!   module with a memory limit and a fuel budget per call.
+//! - [`driver`]: the effect loop, performing HTTP with a real client.
+//! - [`sim`]: the simulator, a real HTTP server on 127.0.0.1.
+//! - [`report`]: readable summaries of outcomes for the CLI.
+
+pub mod driver;
+pub mod module;
+pub mod report;
+pub mod sim;
+
+pub use driver::{run_workflow, EffectHost, HttpAnswer, HttpCall, RunOutcome, UreqHost};
+pub use module::{KcInstance, KcModule, Limits};
+
+use std::path::PathBuf;
+
+/// Where the README's build puts the module, relative to the workspace root.
+pub const MODULE_RELATIVE_PATH: &str = "target/wasm32-unknown-unknown/wasm/kuracloud_wasm.wasm";
+
+/// The module to use: `$KURACLOUD_WASM`, else the workspace build output.
+pub fn default_module_path() -> PathBuf {
+    if let Ok(p) = std::env::var("KURACLOUD_WASM") {
+        return PathBuf::from(p);
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    root.join(MODULE_RELATIVE_PATH)
+}
+
+/// Where compiled modules are cached: `$KURACLOUD_CACHE_DIR`, else `.cache/` in the workspace.
+pub fn default_cache_dir() -> PathBuf {
+    if let Ok(p) = std::env::var("KURACLOUD_CACHE_DIR") {
+        return PathBuf::from(p);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.cache/compiled")
+}

@@ -1,0 +1,253 @@
+//! The effect loop: start a workflow, perform what it asks, resume, until done.
+
+use crate::module::KcInstance;
+use anyhow::{anyhow, bail, Result};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::io::Read;
+use std::time::Duration;
+
+/// An HTTP request the module asked for.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpCall {
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: Option<String>,
+    pub timeout_ms: u64,
+}
+
+#[derive(Debug, Clone)]
+pub enum HttpAnswer {
+    Response {
+        status: u16,
+        body: Vec<u8>,
+    },
+    /// `kind` is `timeout`, `connect` or `other`.
+    Transport {
+        kind: String,
+        message: String,
+    },
+}
+
+/// What a host does for the module.
+pub trait EffectHost {
+    fn http(&mut self, call: &HttpCall) -> HttpAnswer;
+    fn sleep(&mut self, ms: u64) {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+    fn progress(&mut self, _stage: &str, _done: u64, _total: u64) {}
+}
+
+/// How a workflow ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunOutcome {
+    /// The outcome JSON, exactly as the module produced it.
+    Done(String),
+    /// The workflow's error: a stable code and a message for people.
+    Failed {
+        code: String,
+        message: String,
+        status: Option<u16>,
+    },
+}
+
+impl RunOutcome {
+    pub fn done(self) -> Result<serde_json::Value> {
+        match self {
+            RunOutcome::Done(json) => Ok(serde_json::from_str(&json)?),
+            RunOutcome::Failed { code, message, .. } => bail!("{code}: {message}"),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StepKind<'a> {
+    Effect(EffectKind),
+    #[serde(borrow)]
+    Done(&'a RawValue),
+    Error {
+        code: String,
+        message: String,
+        #[serde(default)]
+        status: Option<u16>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum EffectKind {
+    Http(HttpCall),
+    Sleep {
+        ms: u64,
+    },
+    Progress {
+        stage: String,
+        done: u64,
+        total: u64,
+    },
+}
+
+/// A bound on steps, in case a module misbehaves; real workflows take a few dozen.
+const MAX_STEPS: usize = 100_000;
+
+/// The start request for `workflow` with `input` (JSON text, passed through unparsed:
+/// the module itself reports input that is not JSON).
+pub fn start_request(workflow: &str, input: &str) -> String {
+    format!(
+        "{{\"workflow\":{},\"input\":{}}}",
+        serde_json::to_string(workflow).unwrap_or_default(),
+        if input.trim().is_empty() {
+            "null"
+        } else {
+            input
+        }
+    )
+}
+
+pub fn run_workflow(
+    instance: &mut KcInstance,
+    workflow: &str,
+    input: &str,
+    host: &mut dyn EffectHost,
+) -> Result<RunOutcome> {
+    let mut step = instance.start(start_request(workflow, input).as_bytes())?;
+    for _ in 0..MAX_STEPS {
+        let parsed: StepKind = serde_json::from_str(&step)
+            .map_err(|e| anyhow!("the module returned a step this host cannot read: {e}"))?;
+        step = match parsed {
+            StepKind::Done(raw) => return Ok(RunOutcome::Done(raw.get().to_string())),
+            StepKind::Error {
+                code,
+                message,
+                status,
+            } => {
+                return Ok(RunOutcome::Failed {
+                    code,
+                    message,
+                    status,
+                })
+            }
+            StepKind::Effect(EffectKind::Sleep { ms }) => {
+                host.sleep(ms);
+                instance.resume(b"{}")?
+            }
+            StepKind::Effect(EffectKind::Progress { stage, done, total }) => {
+                host.progress(&stage, done, total);
+                instance.resume(b"{}")?
+            }
+            StepKind::Effect(EffectKind::Http(call)) => match host.http(&call) {
+                HttpAnswer::Response { status, body } => instance.resume_http(status, &body)?,
+                HttpAnswer::Transport { kind, message } => {
+                    let json =
+                        serde_json::json!({"transport_error": {"kind": kind, "message": message}});
+                    instance.resume(json.to_string().as_bytes())?
+                }
+            },
+        };
+    }
+    bail!("the workflow did not finish within {MAX_STEPS} steps")
+}
+
+/// Largest response body accepted.
+pub const MAX_BODY_BYTES: u64 = 512 << 20;
+
+/// Performs HTTP with a real client; sleeps for real.
+pub struct UreqHost {
+    /// Print progress to standard error.
+    pub verbose: bool,
+    /// Requests sent so far.
+    pub requests: usize,
+}
+
+impl UreqHost {
+    pub fn new(verbose: bool) -> Self {
+        Self {
+            verbose,
+            requests: 0,
+        }
+    }
+}
+
+impl EffectHost for UreqHost {
+    fn http(&mut self, call: &HttpCall) -> HttpAnswer {
+        self.requests += 1;
+        if self.verbose {
+            eprintln!("-> {} {}", call.method, call.url);
+        }
+        http_with_ureq(call)
+    }
+
+    fn progress(&mut self, stage: &str, done: u64, total: u64) {
+        if self.verbose {
+            eprintln!("   {stage}: {done}/{total}");
+        }
+    }
+}
+
+pub fn http_with_ureq(call: &HttpCall) -> HttpAnswer {
+    let timeout = Duration::from_millis(call.timeout_ms.max(1));
+    let agent = ureq::AgentBuilder::new()
+        .timeout_connect(timeout.min(Duration::from_secs(10)))
+        .timeout(timeout)
+        .redirects(0)
+        .build();
+    let mut request = agent.request(&call.method, &call.url);
+    for (name, value) in &call.headers {
+        request = request.set(name, value);
+    }
+    let result = match &call.body {
+        Some(body) => request.send_string(body),
+        None => request.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(ureq::Error::Transport(t)) => {
+            let message = t.to_string();
+            let lower = message.to_ascii_lowercase();
+            let kind = if lower.contains("timed out") || lower.contains("timeout") {
+                "timeout"
+            } else if matches!(
+                t.kind(),
+                ureq::ErrorKind::ConnectionFailed
+                    | ureq::ErrorKind::Dns
+                    | ureq::ErrorKind::InvalidUrl
+            ) {
+                "connect"
+            } else {
+                "other"
+            };
+            return HttpAnswer::Transport {
+                kind: kind.into(),
+                message,
+            };
+        }
+    };
+    let status = response.status();
+    let mut body = Vec::new();
+    match response
+        .into_reader()
+        .take(MAX_BODY_BYTES + 1)
+        .read_to_end(&mut body)
+    {
+        Ok(_) if body.len() as u64 > MAX_BODY_BYTES => HttpAnswer::Transport {
+            kind: "other".into(),
+            message: format!("the response is larger than {} MiB", MAX_BODY_BYTES >> 20),
+        },
+        Ok(_) => HttpAnswer::Response { status, body },
+        Err(e) => HttpAnswer::Transport {
+            kind: if e.kind() == std::io::ErrorKind::TimedOut
+                || e.kind() == std::io::ErrorKind::WouldBlock
+            {
+                "timeout".into()
+            } else {
+                "other".into()
+            },
+            message: format!("reading the response failed: {e}"),
+        },
+    }
+}
