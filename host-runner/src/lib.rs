@@ -17,7 +17,7 @@ pub use module::{KcInstance, KcModule, Limits};
 use std::path::PathBuf;
 
 /// Where the README's build puts the module, relative to the workspace root.
-pub const MODULE_RELATIVE_PATH: &str = "target/wasm32-unknown-unknown/wasm/kuracloud_wasm.wasm";
+pub const MODULE_RELATIVE_PATH: &str = "dist/kuracloud.wasm";
 
 /// The module to use: `$KURACLOUD_WASM`, else the workspace build output.
 pub fn default_module_path() -> PathBuf {

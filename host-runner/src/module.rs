@@ -68,11 +68,13 @@ impl KcModule {
         let hash = sha256_hex(bytes);
         if let Some(dir) = cache_dir {
             let file = cache_file(&engine, dir, &hash);
-            if file.is_file() {
-                // SAFETY: the file is ours: written atomically below from our own
-                // compilation, named by the module hash, wasmtime version and engine
-                // settings; wasmtime still checks its header and refuses a mismatch.
-                match unsafe { Module::deserialize_file(&engine, &file) } {
+            // Read, then deserialize from memory: a mapped file that another process
+            // truncates would crash us (SIGBUS); a copy cannot.
+            if let Ok(compiled) = std::fs::read(&file) {
+                // SAFETY: the bytes are ours: written atomically below from our own
+                // compilation and named by the module hash, wasmtime version and engine
+                // settings; wasmtime still checks the header and refuses a mismatch.
+                match unsafe { Module::deserialize(&engine, &compiled) } {
                     Ok(module) => {
                         return Ok(Self {
                             engine,
@@ -89,7 +91,7 @@ impl KcModule {
         }
         let module = Module::new(&engine, bytes)
             .map_err(|e| anyhow!("the file is not a valid kuraCloud module: {e}"))?;
-        for import in module.imports() {
+        if let Some(import) = module.imports().next() {
             bail!(
                 "the module imports {}::{}, but a kuraCloud module must be self-contained",
                 import.module(),
