@@ -330,13 +330,9 @@ pub fn plan(
             unresolved.push((m, None));
         }
     }
-    // Old accounts replaced by an email change are not available for email matching
-    // by anyone else in this sync.
-    for old in replaced.keys() {
-        claimed.insert(*old);
-    }
-
-    // Pass 2: match by email, active students first, then deleted ones.
+    // Pass 2a: match by email, active students first, then deleted ones. An account
+    // whose linked user changed email is free to match here (e.g. two swapped emails).
+    let mut unmatched: Vec<(&MoodleStudent, Option<i64>)> = Vec::new();
     for (m, old_link) in unresolved {
         let key = email_key(&m.email);
         let free = |map: &HashMap<String, Vec<i64>>, claimed: &HashSet<i64>| {
@@ -361,9 +357,20 @@ pub fn plan(
                 "matched by email with a student deleted in kuraCloud",
             ));
         } else {
-            let fields = StudentFields::of_moodle(m);
-            let (action, reason, before, replaces) = match old_link.and_then(|id| active_by_id.get(&id)) {
-                Some(old) if email_changed => (
+            unmatched.push((m, old_link));
+        }
+    }
+
+    // Pass 2b: no account to match: reinvite (email changed) or invite.
+    for (m, old_link) in unmatched {
+        let fields = StudentFields::of_moodle(m);
+        let old = old_link
+            .filter(|id| !claimed.contains(id))
+            .and_then(|id| active_by_id.get(&id).copied());
+        let (action, reason, before, replaces) = match old {
+            Some(old) => {
+                claimed.insert(old.student_id);
+                (
                     StudentAction::Reinvite,
                     format!(
                         "email changed from {} to {}: the old kuraCloud account is deleted and an invite is sent to the new email",
@@ -371,40 +378,33 @@ pub fn plan(
                     ),
                     Some(StudentFields::of_student(old)),
                     Some(old.student_id),
-                ),
-                _ => (
-                    StudentAction::Add,
-                    "not in the kuraCloud course yet: an invite is sent".to_string(),
-                    None,
-                    None,
-                ),
-            };
-            entries.push(PlanEntry {
-                action,
-                user_id: Some(m.user_id),
-                student_id: None,
-                replaces_student_id: replaces,
-                name: display_name(&m.first_name, &m.last_name),
-                email: fields.email.clone(),
-                reason,
-                before,
-                after: Some(fields),
-                changes: vec![],
-                link: true,
-            });
-        }
+                )
+            }
+            None => (
+                StudentAction::Add,
+                "not in the kuraCloud course yet: an invite is sent".to_string(),
+                None,
+                None,
+            ),
+        };
+        entries.push(PlanEntry {
+            action,
+            user_id: Some(m.user_id),
+            student_id: None,
+            replaces_student_id: replaces,
+            name: display_name(&m.first_name, &m.last_name),
+            email: fields.email.clone(),
+            reason,
+            before,
+            after: Some(fields),
+            changes: vec![],
+            link: true,
+        });
     }
 
-    // Old accounts whose user found another match are plain deletes.
-    let reinvited: HashSet<i64> = entries
-        .iter()
-        .filter_map(|e| e.replaces_student_id)
-        .collect();
+    // Every active student nobody claimed is deleted.
     for s in active {
-        if claimed.contains(&s.student_id) && !replaced.contains_key(&s.student_id) {
-            continue;
-        }
-        if reinvited.contains(&s.student_id) {
+        if claimed.contains(&s.student_id) {
             continue;
         }
         let reason = match replaced.get(&s.student_id) {
