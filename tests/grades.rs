@@ -67,7 +67,7 @@ fn writes(item: &Value) -> Vec<(i64, f64)> {
         .collect()
 }
 
-fn item<'a>(out: &'a Value, revision_id: i64) -> &'a Value {
+fn item(out: &Value, revision_id: i64) -> &Value {
     out["items"]
         .as_array()
         .unwrap()
