@@ -5,6 +5,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
 use wasmtime::{
     Config, Engine, Instance, Memory, Module, Store, StoreLimits, StoreLimitsBuilder, Trap,
     TypedFunc,
@@ -18,18 +20,21 @@ pub const WASMTIME_VERSION: &str = "48.0.8";
 pub struct Limits {
     /// Largest linear memory, in bytes.
     pub memory_bytes: usize,
-    /// Fuel (roughly, wasm instructions) for each call into the module.
-    pub fuel_per_call: u64,
+    /// Longest a single call into the module may run (checked every `EPOCH_TICK`).
+    pub time_per_call: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             memory_bytes: 512 << 20,
-            fuel_per_call: 40_000_000_000,
+            time_per_call: Duration::from_secs(30),
         }
     }
 }
+
+/// How often the engine's epoch advances; the time limit's granularity.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
 /// A compiled module and the engine it belongs to.
 #[derive(Clone)]
@@ -42,10 +47,39 @@ pub struct KcModule {
     pub from_cache: bool,
 }
 
+/// The process-wide engine. Time limits use epoch interruption (a check at loop heads
+/// and calls, far cheaper than fuel); one background thread advances the epoch.
 pub fn engine() -> Result<Engine> {
-    let mut config = Config::new();
-    config.consume_fuel(true);
-    Engine::new(&config).map_err(|e| anyhow!("cannot start wasmtime: {e}"))
+    static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
+    let engine = ENGINE.get_or_init(|| {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        // For profiling the module with `perf` (developers only).
+        if std::env::var_os("KURACLOUD_PERFMAP").is_some() {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
+        let engine = Engine::new(&config).map_err(|e| format!("cannot start wasmtime: {e}"))?;
+        let ticker = engine.weak();
+        std::thread::Builder::new()
+            .name("kuracloud-epoch".into())
+            .spawn(move || {
+                while let Some(engine) = ticker.upgrade() {
+                    drop(engine);
+                    std::thread::sleep(EPOCH_TICK);
+                    match ticker.upgrade() {
+                        Some(e) => e.increment_epoch(),
+                        None => break,
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start the epoch thread: {e}"))?;
+        Ok(engine)
+    });
+    engine.clone().map_err(|e| anyhow!(e))
+}
+
+fn deadline_ticks(limits: Limits) -> u64 {
+    (limits.time_per_call.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64 + 1
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -166,7 +200,8 @@ impl KcInstance {
         };
         let mut store = Store::new(&module.engine, data);
         store.limiter(|d| &mut d.limits);
-        store.set_fuel(limits.fuel_per_call)?;
+        store.set_epoch_deadline(deadline_ticks(limits));
+        store.epoch_deadline_trap();
         let instance = Instance::new(&mut store, &module.module, &[])
             .map_err(|e| anyhow!("cannot instantiate the module: {e}"))?;
         let memory = instance
@@ -257,7 +292,7 @@ impl KcInstance {
         if let Some(why) = &self.poisoned {
             bail!("this module instance is unusable after an earlier failure: {why}");
         }
-        self.store.set_fuel(self.limits.fuel_per_call)?;
+        self.store.set_epoch_deadline(deadline_ticks(self.limits));
         match f(self) {
             Ok(v) => Ok(v),
             Err(e) => {
@@ -273,9 +308,9 @@ impl KcInstance {
 fn explain(e: &anyhow::Error, limits: Limits) -> String {
     if let Some(trap) = e.downcast_ref::<Trap>() {
         return match trap {
-            Trap::OutOfFuel => format!(
-                "the kuraCloud module exceeded its time budget ({} fuel units per call) and was stopped",
-                limits.fuel_per_call
+            Trap::Interrupt | Trap::OutOfFuel => format!(
+                "the kuraCloud module exceeded its time limit of {} ms per call and was stopped",
+                limits.time_per_call.as_millis()
             ),
             Trap::UnreachableCodeReached => {
                 "the kuraCloud module stopped on an internal error (a panic); this is a bug, please report it".into()

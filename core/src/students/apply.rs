@@ -110,7 +110,7 @@ pub async fn execute(
         let (result, message) = if let Some(msg) = st.failed {
             (EntryResult::Failed, msg)
         } else if st.initial_phases == 0 {
-            (EntryResult::NoChange, entry.reason.clone())
+            (EntryResult::NoChange, entry.reason.to_string())
         } else if !st.phases.is_empty() {
             if st.phases.len() < st.initial_phases {
                 (
@@ -198,7 +198,7 @@ fn done_message(e: &PlanEntry, new_id: Option<i64>) -> String {
         StudentAction::Restore => "restored".into(),
         StudentAction::Update => "details updated".into(),
         StudentAction::Delete => "deleted from the kuraCloud course".into(),
-        _ => e.reason.clone(),
+        _ => e.reason.to_string(),
     }
 }
 

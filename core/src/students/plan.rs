@@ -3,12 +3,14 @@
 //! apply, so apply does exactly what the teacher reviewed.
 
 use super::snapshot::{
-    clean, email_key, is_plausible_email, section_of, MoodleStudent, StudentLink,
+    clean, cmp_caseless, email_key, is_plausible_email, same_email, section_of, MoodleStudent,
+    StudentLink,
 };
 use crate::api::{Student, StudentEdit, StudentInput};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -62,7 +64,7 @@ impl StudentFields {
     }
 
     /// Names of the fields (other than email) that differ.
-    fn changes_from(&self, before: &StudentFields) -> Vec<String> {
+    fn changes_from(&self, before: &Student) -> Vec<String> {
         let mut out = Vec::new();
         if self.given_name != before.given_name {
             out.push("given_name".into());
@@ -110,15 +112,17 @@ pub struct PlanEntry {
     /// The existing kuraCloud student acted on (absent for adds).
     pub student_id: Option<i64>,
     /// Reinvite: the old kuraCloud account that will be deleted.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces_student_id: Option<i64>,
     pub name: String,
     pub email: String,
-    pub reason: String,
+    pub reason: Cow<'static, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<StudentFields>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<StudentFields>,
     /// Restore and update: the fields that will be edited.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<String>,
     /// A link row (user ↔ student) will be stored when this entry succeeds.
     pub link: bool,
@@ -168,12 +172,20 @@ pub fn trips_mass_removal(removals: usize, roster: usize) -> bool {
 }
 
 fn display_name(first: &str, last: &str) -> String {
-    let name = format!("{} {}", clean(first), clean(last));
-    let name = name.trim();
+    let (first, last) = (first.trim(), last.trim());
+    let mut name = String::with_capacity(first.len() + last.len() + 1);
+    name.push_str(first);
+    if !first.is_empty() && !last.is_empty() {
+        name.push(' ');
+    }
+    name.push_str(last);
+    if name.chars().any(char::is_control) {
+        name = clean(&name);
+    }
     if name.is_empty() {
         "(no name)".into()
     } else {
-        name.into()
+        name
     }
 }
 
@@ -189,16 +201,20 @@ pub fn plan(
     for m in moodle {
         users.entry(m.user_id).or_insert(m);
     }
-    let mut by_email: HashMap<String, Vec<i64>> = HashMap::new();
-    for (id, m) in &users {
-        by_email.entry(email_key(&m.email)).or_default().push(*id);
+    let keys: HashMap<i64, String> = users
+        .iter()
+        .map(|(id, m)| (*id, email_key(&m.email)))
+        .collect();
+    let mut by_email: HashMap<&str, Vec<i64>> = HashMap::default();
+    for id in users.keys() {
+        by_email.entry(keys[id].as_str()).or_default().push(*id);
     }
 
-    let mut entries = Vec::new();
-    let mut conflicted_emails: HashSet<String> = HashSet::new();
+    let mut entries = Vec::with_capacity(moodle.len() + active.len());
+    let mut conflicted_emails: HashSet<String> = HashSet::default();
     let mut candidates: Vec<&MoodleStudent> = Vec::new();
     for m in users.values() {
-        let key = email_key(&m.email);
+        let key = keys[&m.user_id].as_str();
         let fields = StudentFields::of_moodle(m);
         let name = display_name(&m.first_name, &m.last_name);
         if !is_plausible_email(&m.email) {
@@ -219,8 +235,8 @@ pub fn plan(
                 changes: vec![],
                 link: false,
             });
-        } else if by_email[&key].len() > 1 {
-            conflicted_emails.insert(key);
+        } else if by_email[key].len() > 1 {
+            conflicted_emails.insert(key.to_string());
             entries.push(PlanEntry {
                 action: StudentAction::Conflict,
                 user_id: Some(m.user_id),
@@ -230,8 +246,9 @@ pub fn plan(
                 email: fields.email.clone(),
                 reason: format!(
                     "{} Moodle users share this email; none of them is synced until the emails differ",
-                    by_email[&email_key(&m.email)].len()
-                ),
+                    by_email[key].len()
+                )
+                .into(),
                 before: None,
                 after: Some(fields),
                 changes: vec![],
@@ -251,7 +268,7 @@ pub fn plan(
         .collect();
     // Lowest id first when kuraCloud holds one email twice.
     let index_by_email = |list: &[Student]| {
-        let mut map: HashMap<String, Vec<i64>> = HashMap::new();
+        let mut map: HashMap<String, Vec<i64>> = HashMap::default();
         for s in list {
             map.entry(email_key(&s.email))
                 .or_default()
@@ -266,8 +283,8 @@ pub fn plan(
     let deleted_by_email = index_by_email(deleted);
 
     // Links: one per user (first wins), one per student.
-    let mut link_of_user: HashMap<i64, i64> = HashMap::new();
-    let mut linked_students: HashSet<i64> = HashSet::new();
+    let mut link_of_user: HashMap<i64, i64> = HashMap::default();
+    let mut linked_students: HashSet<i64> = HashSet::default();
     let mut sorted_links = links.to_vec();
     sorted_links.sort();
     for l in &sorted_links {
@@ -278,11 +295,11 @@ pub fn plan(
         linked_students.insert(l.student_id);
     }
 
-    let mut claimed: HashSet<i64> = HashSet::new();
+    let mut claimed: HashSet<i64> = HashSet::default();
     // Students held by a conflict are never deleted.
     for l in &sorted_links {
-        if let Some(m) = users.get(&l.user_id) {
-            if conflicted_emails.contains(&email_key(&m.email)) {
+        if let Some(key) = keys.get(&l.user_id) {
+            if conflicted_emails.contains(key) {
                 claimed.insert(l.student_id);
             }
         }
@@ -295,9 +312,9 @@ pub fn plan(
 
     // Pass 1: stored links whose student still has the user's email.
     let mut unresolved: Vec<(&MoodleStudent, Option<i64>)> = Vec::new();
-    let mut replaced: HashMap<i64, (i64, String)> = HashMap::new(); // old student -> (user, new email)
+    let mut replaced: HashMap<i64, (i64, String)> = HashMap::default(); // old student -> (user, new email)
     for m in &candidates {
-        let key = email_key(&m.email);
+        let key = keys[&m.user_id].as_str();
         let Some(&linked) = link_of_user.get(&m.user_id) else {
             unresolved.push((m, None));
             continue;
@@ -307,7 +324,7 @@ pub fn plan(
             continue;
         }
         if let Some(s) = active_by_id.get(&linked) {
-            if email_key(&s.email) == key {
+            if same_email(&s.email, key) {
                 claimed.insert(linked);
                 entries.push(matched_entry(m, s, false, "linked"));
             } else {
@@ -315,7 +332,7 @@ pub fn plan(
                 unresolved.push((m, Some(linked)));
             }
         } else if let Some(s) = deleted_by_id.get(&linked) {
-            if email_key(&s.email) == key {
+            if same_email(&s.email, key) {
                 claimed.insert(linked);
                 entries.push(restore_entry(
                     m,
@@ -334,9 +351,9 @@ pub fn plan(
     // whose linked user changed email is free to match here (e.g. two swapped emails).
     let mut unmatched: Vec<(&MoodleStudent, Option<i64>)> = Vec::new();
     for (m, old_link) in unresolved {
-        let key = email_key(&m.email);
+        let key = keys[&m.user_id].as_str();
         let free = |map: &HashMap<String, Vec<i64>>, claimed: &HashSet<i64>| {
-            map.get(&key)
+            map.get(key)
                 .and_then(|ids| ids.iter().find(|id| !claimed.contains(id)).copied())
         };
         let email_changed = old_link.is_some_and(|id| active_by_id.contains_key(&id));
@@ -394,7 +411,7 @@ pub fn plan(
             replaces_student_id: replaces,
             name: display_name(&m.first_name, &m.last_name),
             email: fields.email.clone(),
-            reason,
+            reason: reason.into(),
             before,
             after: Some(fields),
             changes: vec![],
@@ -420,7 +437,7 @@ pub fn plan(
             replaces_student_id: None,
             name: display_name(&s.given_name, &s.family_name),
             email: s.email.clone(),
-            reason,
+            reason: reason.into(),
             before: Some(StudentFields::of_student(s)),
             after: None,
             changes: vec![],
@@ -442,14 +459,20 @@ pub fn plan(
         .copied()
         .collect();
 
-    entries.sort_by(|a, b| {
+    // Display order: by action, then name and email, case-insensitively. Entries are
+    // large, so sort their indices and move each entry once.
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&i, &j| {
+        let (a, b) = (&entries[i], &entries[j]);
         a.action
             .cmp(&b.action)
-            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-            .then_with(|| a.email.to_lowercase().cmp(&b.email.to_lowercase()))
+            .then_with(|| cmp_caseless(&a.name, &b.name))
+            .then_with(|| cmp_caseless(&a.email, &b.email))
             .then_with(|| a.user_id.cmp(&b.user_id))
             .then_with(|| a.student_id.cmp(&b.student_id))
     });
+    let mut slots: Vec<Option<PlanEntry>> = entries.into_iter().map(Some).collect();
+    let entries: Vec<PlanEntry> = order.into_iter().filter_map(|i| slots[i].take()).collect();
     let mut counts = PlanCounts::default();
     for e in &entries {
         match e.action {
@@ -465,6 +488,15 @@ pub fn plan(
     }
     let roster = active.len();
     let fingerprint = fingerprint(&entries, active, deleted);
+    let mut entries = entries;
+    // Unchanged lines need no field-by-field detail; dropping it halves the outcome.
+    for e in entries
+        .iter_mut()
+        .filter(|e| e.action == StudentAction::Unchanged)
+    {
+        e.before = None;
+        e.after = None;
+    }
     StudentSyncPlan {
         mass_removal: trips_mass_removal(counts.removals(), roster),
         entries,
@@ -475,19 +507,19 @@ pub fn plan(
     }
 }
 
-fn matched_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &str) -> PlanEntry {
+fn matched_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &'static str) -> PlanEntry {
     let after = StudentFields::of_moodle(m);
-    let before = StudentFields::of_student(s);
-    let changes = after.changes_from(&before);
-    let (action, reason) = if changes.is_empty() {
-        (StudentAction::Unchanged, why.to_string())
+    let changes = after.changes_from(s);
+    let (action, reason, before) = if changes.is_empty() {
+        (StudentAction::Unchanged, Cow::Borrowed(why), None)
     } else {
         (
             StudentAction::Update,
-            format!(
+            Cow::Owned(format!(
                 "{why}; details changed: {}",
                 changes.join(", ").replace('_', " ")
-            ),
+            )),
+            Some(StudentFields::of_student(s)),
         )
     };
     PlanEntry {
@@ -498,65 +530,91 @@ fn matched_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &str) -> P
         name: display_name(&m.first_name, &m.last_name),
         email: after.email.clone(),
         reason,
-        before: Some(before),
+        before,
         after: Some(after),
         changes,
         link: new_link,
     }
 }
 
-fn restore_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &str) -> PlanEntry {
+fn restore_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &'static str) -> PlanEntry {
     let mut e = matched_entry(m, s, new_link, why);
     e.action = StudentAction::Restore;
-    if !e.changes.is_empty() {
-        e.reason = format!(
+    e.before = Some(StudentFields::of_student(s));
+    e.reason = if e.changes.is_empty() {
+        Cow::Owned(format!("{why}: restore"))
+    } else {
+        Cow::Owned(format!(
             "{why}: restore, then edit {}",
             e.changes.join(", ").replace('_', " ")
-        );
-    } else {
-        e.reason = format!("{why}: restore");
-    }
+        ))
+    };
     // Restoring keeps the student's kuraCloud work; the link is (re)stored.
     e.link = true;
     e
 }
 
-/// SHA-256 over the plan's operations and the kuraCloud roster. Fields kuraCloud changes
-/// on its own (invite accepted, creation date) are left out so they do not make a
-/// reviewed plan stale.
+/// A 128-bit XXH3 over the plan's operations and the kuraCloud roster. It detects
+/// change between preview and apply (not an integrity check against an attacker, who
+/// could change kuraCloud itself). Fields kuraCloud changes on its own (invite
+/// accepted, creation date) are left out so they do not make a reviewed plan stale.
 fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -> String {
-    let mut h = Sha256::new();
+    use xxhash_rust::xxh3::Xxh3;
+    // Each field is length-prefixed, so no choice of strings makes two inputs alike.
+    fn field(h: &mut Xxh3, value: &str) {
+        h.update(&(value.len() as u64).to_le_bytes());
+        h.update(value.as_bytes());
+    }
+    fn number(h: &mut Xxh3, value: Option<i64>) {
+        match value {
+            Some(v) => {
+                h.update(&[1]);
+                h.update(&v.to_le_bytes());
+            }
+            None => h.update(&[0]),
+        }
+    }
+    let mut h = Xxh3::new();
     let mut roster: Vec<(bool, &Student)> = active
         .iter()
         .map(|s| (false, s))
         .chain(deleted.iter().map(|s| (true, s)))
         .collect();
-    roster.sort_by_key(|(d, s)| (*d, s.student_id));
+    roster.sort_unstable_by_key(|(d, s)| (*d, s.student_id));
     for (is_deleted, s) in roster {
-        let row = serde_json::json!([
-            is_deleted,
-            s.student_id,
-            s.email,
-            s.given_name,
-            s.family_name,
-            s.external_student_id,
-            s.section
-        ]);
-        h.update(row.to_string().as_bytes());
-        h.update(b"\n");
+        h.update(&[is_deleted as u8]);
+        number(&mut h, Some(s.student_id));
+        for v in [
+            &s.email,
+            &s.given_name,
+            &s.family_name,
+            &s.external_student_id,
+            &s.section,
+        ] {
+            field(&mut h, v);
+        }
     }
-    h.update(b"--plan--\n");
+    h.update(b"plan");
     for e in entries {
-        let row = serde_json::json!([
-            e.action,
-            e.user_id,
-            e.student_id,
-            e.replaces_student_id,
-            e.after,
-            e.link
-        ]);
-        h.update(row.to_string().as_bytes());
-        h.update(b"\n");
+        h.update(&[e.action as u8, e.link as u8]);
+        number(&mut h, e.user_id);
+        number(&mut h, e.student_id);
+        number(&mut h, e.replaces_student_id);
+        match &e.after {
+            Some(a) => {
+                h.update(&[1]);
+                for v in [
+                    &a.email,
+                    &a.given_name,
+                    &a.family_name,
+                    &a.external_student_id,
+                    &a.section,
+                ] {
+                    field(&mut h, v);
+                }
+            }
+            None => h.update(&[0]),
+        }
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:032x}", h.digest128())
 }

@@ -51,19 +51,33 @@ pub struct StudentSyncInput {
 pub fn section_of(groups: &[String]) -> String {
     groups
         .iter()
-        .map(|g| clean(g))
+        .map(|g| g.trim())
         .filter(|g| !g.is_empty())
-        .min_by(|a, b| {
-            a.to_lowercase()
-                .cmp(&b.to_lowercase())
-                .then_with(|| a.cmp(b))
-        })
+        .min_by(|a, b| cmp_caseless(a, b).then_with(|| a.cmp(b)))
+        .map(clean)
         .unwrap_or_default()
+}
+
+/// Case-insensitive order without allocating.
+pub fn cmp_caseless(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.chars()
+            .flat_map(char::to_lowercase)
+            .cmp(b.chars().flat_map(char::to_lowercase))
+    }
 }
 
 /// Trimmed, without control characters: what we send and compare.
 pub fn clean(value: &str) -> String {
-    value
+    let trimmed = value.trim();
+    if !trimmed.chars().any(char::is_control) {
+        return trimmed.to_string();
+    }
+    trimmed
         .chars()
         .filter(|c| !c.is_control())
         .collect::<String>()
@@ -73,23 +87,39 @@ pub fn clean(value: &str) -> String {
 
 /// Emails compare case-insensitively and ignore surrounding whitespace.
 pub fn email_key(email: &str) -> String {
-    clean(email).to_lowercase()
+    let mut key = clean(email);
+    if key.is_ascii() {
+        key.make_ascii_lowercase();
+        key
+    } else {
+        key.to_lowercase()
+    }
 }
 
 /// A plausible address: one '@', something on both sides, no spaces. kuraCloud rejects
 /// a whole invite batch over one bad address, so bad ones are held back here.
 pub fn is_plausible_email(email: &str) -> bool {
-    let email = clean(email);
-    let mut parts = email.split('@');
-    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
+    let email = email.trim();
+    let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
     !local.is_empty()
+        && !domain.contains('@')
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !email.chars().any(char::is_whitespace)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && email.len() <= 254
+}
+
+/// `email_key(a) == email_key(b)`, without allocating.
+pub fn same_email(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_ascii() && b.is_ascii() && !a.bytes().chain(b.bytes()).any(|c| c.is_ascii_control()) {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        email_key(a) == email_key(b)
+    }
 }
 
 #[cfg(test)]
