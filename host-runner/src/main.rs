@@ -12,6 +12,9 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   host-runner run <workflow> --input FILE|- [--json] [--verbose] [--module PATH] [--no-cache]
+                 [--links FILE] [--fingerprint F] [--allow-mass-removal]
+      --links FILE   keep the student links in FILE, as Moodle keeps them in its table:
+                     read into the input, and updated after students.apply
   host-runner sim [--port P] [--state FILE]
   host-runner info [--module PATH]
   host-runner demo [--module PATH]
@@ -91,20 +94,45 @@ fn cmd_run(mut args: Args) -> Result<ExitCode> {
         .ok_or_else(|| anyhow!("run needs --input FILE (or - for standard input)"))?;
     let json = args.flag("--json");
     let verbose = args.flag("--verbose");
+    let links_file = args.value("--links")?.map(PathBuf::from);
+    let fingerprint = args.value("--fingerprint")?;
+    let allow_mass_removal = args.flag("--allow-mass-removal");
     let module = load_module(&mut args)?;
     args.finish()?;
-    let text = if input == "-" {
+    let mut text = if input == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s)?;
         s
     } else {
         std::fs::read_to_string(&input).with_context(|| format!("cannot read {input}"))?
     };
+    let mut links: Vec<serde_json::Value> = Vec::new();
+    if links_file.is_some() || fingerprint.is_some() || allow_mass_removal {
+        let mut value: serde_json::Value = serde_json::from_str(&text).context("the input is not JSON")?;
+        if let Some(file) = &links_file {
+            if file.exists() {
+                links = serde_json::from_str(&std::fs::read_to_string(file)?)
+                    .with_context(|| format!("{} is not a JSON array of links", file.display()))?;
+            }
+            value["links"] = serde_json::Value::Array(links.clone());
+        }
+        if let Some(f) = &fingerprint {
+            value["fingerprint"] = serde_json::Value::String(f.clone());
+        }
+        if allow_mass_removal {
+            value["allow_mass_removal"] = serde_json::Value::Bool(true);
+        }
+        text = value.to_string();
+    }
     let mut instance = module.instantiate(Limits::default())?;
     let mut host = UreqHost::new(verbose);
     match run_workflow(&mut instance, &workflow, &text, &mut host)? {
         RunOutcome::Done(outcome) => {
             let value: serde_json::Value = serde_json::from_str(&outcome)?;
+            if let (Some(file), "students.apply") = (&links_file, workflow.as_str()) {
+                let merged = merge_links(&links, &value);
+                std::fs::write(file, serde_json::to_string_pretty(&merged)?)?;
+            }
             if json {
                 println!("{outcome}");
             } else {
@@ -147,6 +175,21 @@ fn cmd_run(mut args: Args) -> Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Links after an apply: removals dropped, stored rows upserted by user.
+fn merge_links(links: &[serde_json::Value], outcome: &serde_json::Value) -> Vec<serde_json::Value> {
+    let key = |l: &serde_json::Value| (l["user_id"].as_i64().unwrap_or(0), l["student_id"].as_i64().unwrap_or(0));
+    let remove: Vec<(i64, i64)> = outcome["links_remove"].as_array().into_iter().flatten().map(key).collect();
+    let mut by_user: std::collections::BTreeMap<i64, i64> = links.iter().map(key).filter(|p| !remove.contains(p)).collect();
+    for l in outcome["links_store"].as_array().into_iter().flatten() {
+        let (u, s) = key(l);
+        by_user.insert(u, s);
+    }
+    by_user
+        .into_iter()
+        .map(|(u, s)| serde_json::json!({"user_id": u, "student_id": s}))
+        .collect()
 }
 
 fn cmd_sim(mut args: Args) -> Result<ExitCode> {
