@@ -6,11 +6,15 @@
 //! - [`sim`]: the simulator, a real HTTP server on 127.0.0.1.
 //! - [`report`]: readable summaries of outcomes for the CLI.
 
+#[cfg(feature = "tools")]
 pub mod driver;
 pub mod module;
+#[cfg(feature = "tools")]
 pub mod report;
+#[cfg(feature = "tools")]
 pub mod sim;
 
+#[cfg(feature = "tools")]
 pub use driver::{run_workflow, EffectHost, HttpAnswer, HttpCall, RunOutcome, UreqHost};
 pub use module::{KcInstance, KcModule, Limits};
 

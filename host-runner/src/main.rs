@@ -108,7 +108,8 @@ fn cmd_run(mut args: Args) -> Result<ExitCode> {
     };
     let mut links: Vec<serde_json::Value> = Vec::new();
     if links_file.is_some() || fingerprint.is_some() || allow_mass_removal {
-        let mut value: serde_json::Value = serde_json::from_str(&text).context("the input is not JSON")?;
+        let mut value: serde_json::Value =
+            serde_json::from_str(&text).context("the input is not JSON")?;
         if let Some(file) = &links_file {
             if file.exists() {
                 links = serde_json::from_str(&std::fs::read_to_string(file)?)
@@ -179,9 +180,23 @@ fn cmd_run(mut args: Args) -> Result<ExitCode> {
 
 /// Links after an apply: removals dropped, stored rows upserted by user.
 fn merge_links(links: &[serde_json::Value], outcome: &serde_json::Value) -> Vec<serde_json::Value> {
-    let key = |l: &serde_json::Value| (l["user_id"].as_i64().unwrap_or(0), l["student_id"].as_i64().unwrap_or(0));
-    let remove: Vec<(i64, i64)> = outcome["links_remove"].as_array().into_iter().flatten().map(key).collect();
-    let mut by_user: std::collections::BTreeMap<i64, i64> = links.iter().map(key).filter(|p| !remove.contains(p)).collect();
+    let key = |l: &serde_json::Value| {
+        (
+            l["user_id"].as_i64().unwrap_or(0),
+            l["student_id"].as_i64().unwrap_or(0),
+        )
+    };
+    let remove: Vec<(i64, i64)> = outcome["links_remove"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(key)
+        .collect();
+    let mut by_user: std::collections::BTreeMap<i64, i64> = links
+        .iter()
+        .map(key)
+        .filter(|p| !remove.contains(p))
+        .collect();
     for l in outcome["links_store"].as_array().into_iter().flatten() {
         let (u, s) = key(l);
         by_user.insert(u, s);

@@ -82,7 +82,7 @@ fn deadline_ticks(limits: Limits) -> u64 {
     (limits.time_per_call.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64 + 1
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
