@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: formatting and lints, Rust unit and integration tests (the real module
-# against the simulator over HTTP), and PHP syntax checks.
+# against the simulator over HTTP), PHP syntax checks, and the PHP extension's tests
+# (the same module through PHP, with parity against host-runner).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,8 +12,8 @@ echo "== cargo clippy"
 cargo clippy -q --workspace --all-targets -- -D warnings
 echo "== cargo test"
 cargo test -q --workspace
-if [ -d moodle-block ]; then
-  echo "== php -l"
-  find moodle-block -name '*.php' -print0 | xargs -0 -r -n1 php -l >/dev/null
-fi
+echo "== php -l"
+find moodle-block php-ext -name '*.php' -print0 | xargs -0 -r -n1 php -l >/dev/null
+echo "== PHP extension tests"
+scripts/test-php.sh
 echo "All tests passed."

@@ -176,7 +176,9 @@ impl PhpInstance {
 
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    // `extension_loaded('kuracloud')`, and what environment.xml names.
     module
+        .name("kuracloud")
         .class::<KcException>()
         .class::<PhpModule>()
         .class::<PhpInstance>()

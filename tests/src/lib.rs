@@ -175,3 +175,38 @@ impl Kc {
             .unwrap();
     }
 }
+
+/// Applies a golden case's `setup`: control-API calls before the workflow runs.
+/// `{"faults": {...}}`, `{"export": {...}}`, or `{"api": {"method", "path", "body"}}`
+/// (an API call with the sample token).
+pub fn apply_setup(base_url: &str, setup: &Value) {
+    for op in setup.as_array().into_iter().flatten() {
+        if let Some(f) = op.get("faults") {
+            ureq::post(&format!("{base_url}/_control/faults"))
+                .send_string(&f.to_string())
+                .expect("fault");
+        }
+        if let Some(e) = op.get("export") {
+            ureq::put(&format!("{base_url}/_control/export"))
+                .send_string(&e.to_string())
+                .expect("export");
+        }
+        if let Some(a) = op.get("api") {
+            let url = format!("{base_url}{}", a["path"].as_str().unwrap());
+            ureq::request(a["method"].as_str().unwrap(), &url)
+                .set("X-Kura-Token", sample::SAMPLE_TOKEN)
+                .send_string(&a["body"].to_string())
+                .expect("api setup call");
+        }
+    }
+}
+
+/// The comparable text of an outcome: the module's outcome JSON as is, or
+/// `error:<code>\n<message>`; the simulator's URL replaced by `{{SIM}}`.
+pub fn outcome_text(outcome: &RunOutcome, base_url: &str) -> String {
+    let text = match outcome {
+        RunOutcome::Done(json) => json.clone(),
+        RunOutcome::Failed { code, message, .. } => format!("error:{code}\n{message}"),
+    };
+    text.replace(base_url, "{{SIM}}")
+}

@@ -8,6 +8,8 @@
 //! - `PUT /_control/export`: `{"outcome": "succeed"|"fail"|"never", "pollsBeforeReady": n}`
 //!   for exports started from now on.
 //! - `GET /_control/requests`, `DELETE /_control/requests`: the API request log.
+//! - `POST /_control/reset`: back to the starting state, no faults, default exports,
+//!   empty log.
 
 pub mod faults;
 mod routes;
@@ -51,6 +53,8 @@ pub struct LoggedRequest {
 
 pub(crate) struct Shared {
     pub state: Mutex<SimState>,
+    /// The state the simulator started with, for `POST /_control/reset`.
+    pub initial: SimState,
     pub faults: Mutex<Vec<Fault>>,
     pub export: Mutex<ExportConfig>,
     pub log: Mutex<Vec<LoggedRequest>>,
@@ -91,6 +95,7 @@ impl Simulator {
             .ok_or_else(|| anyhow!("the simulator has no IP address"))?;
         let server = Arc::new(server);
         let shared = Arc::new(Shared {
+            initial: state.clone(),
             state: Mutex::new(state),
             faults: Mutex::new(Vec::new()),
             export: Mutex::new(ExportConfig::default()),

@@ -527,6 +527,13 @@ pub fn control(shared: &Shared, method: &str, path: &str, body: &str) -> Answer 
             }
             Err(e) => message(400, &format!("invalid export config: {e}")),
         },
+        ("POST", "reset") => {
+            *shared.state.lock().unwrap() = shared.initial.clone();
+            shared.faults.lock().unwrap().clear();
+            *shared.export.lock().unwrap() = ExportConfig::default();
+            shared.log.lock().unwrap().clear();
+            (200, "{}".into())
+        }
         ("GET", "requests") => ok(&*shared.log.lock().unwrap()),
         ("DELETE", "requests") => {
             shared.log.lock().unwrap().clear();

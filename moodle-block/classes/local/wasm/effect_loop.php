@@ -1,0 +1,141 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+namespace block_kuracloud\local\wasm;
+
+/**
+ * Runs a kuraCloud workflow: starts it in the module, performs the effects it asks for
+ * (http through the transport, sleep, progress), and returns its outcome.
+ *
+ * Plain PHP with no Moodle dependency: every decision is in the module; this is the
+ * only PHP needed to drive any workflow.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+final class effect_loop {
+    /** Bound on steps, in case a module misbehaves; real workflows take a few dozen. */
+    private const MAX_STEPS = 100000;
+
+    /** @var callable(int): void */
+    private $sleep;
+
+    /** @var callable(string, int, int): void */
+    private $progress;
+
+    /**
+     * Constructor.
+     *
+     * @param \KuracloudWasm\Module $module The compiled module.
+     * @param transport $transport Sends HTTP requests.
+     * @param callable|null $sleep Called with milliseconds to wait (default: usleep).
+     * @param callable|null $progress Called with (stage, done, total).
+     * @param int $memorymb Memory limit of the instance, MiB.
+     * @param int $timelimitms Time limit of each call into the module, ms.
+     */
+    public function __construct(
+        private readonly \KuracloudWasm\Module $module,
+        private readonly transport $transport,
+        ?callable $sleep = null,
+        ?callable $progress = null,
+        private readonly int $memorymb = 512,
+        private readonly int $timelimitms = 30000,
+    ) {
+        $this->sleep = $sleep ?? static function (int $ms): void {
+            usleep($ms * 1000);
+        };
+        $this->progress = $progress ?? static function (string $stage, int $done, int $total): void {
+        };
+    }
+
+    /**
+     * Runs a workflow and returns its outcome, decoded.
+     *
+     * @param string $workflow Workflow name, e.g. 'students.preview'.
+     * @param array|\stdClass $input The workflow's input.
+     * @return array The outcome.
+     * @throws workflow_exception When the workflow ends with an error.
+     * @throws \KuracloudWasm\Exception When the module traps or overruns a limit.
+     */
+    public function run(string $workflow, array|\stdClass $input): array {
+        $json = json_encode($input, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
+        return json_decode($this->run_json($workflow, $json), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    /**
+     * Runs a workflow with its input as JSON text and returns the outcome JSON exactly
+     * as the module produced it.
+     *
+     * @param string $workflow Workflow name.
+     * @param string $inputjson The input, JSON text (the module reports text that is not JSON).
+     * @return string The outcome, JSON text.
+     * @throws workflow_exception When the workflow ends with an error.
+     * @throws \KuracloudWasm\Exception When the module traps or overruns a limit.
+     */
+    public function run_json(string $workflow, string $inputjson): string {
+        $instance = $this->module->instantiate($this->memorymb, $this->timelimitms);
+        $input = trim($inputjson) === '' ? 'null' : $inputjson;
+        $request = '{"workflow":' . json_encode($workflow, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE)
+            . ',"input":' . $input . '}';
+        $step = $instance->start($request);
+        for ($i = 0; $i < self::MAX_STEPS; $i++) {
+            // Steps are {"effect": ...}, {"done": ...} or {"error": ...}. The outcome is
+            // cut out of the step unparsed, so the caller gets the module's exact bytes.
+            if (str_starts_with($step, '{"done":')) {
+                return substr($step, strlen('{"done":'), -1);
+            }
+            $decoded = json_decode($step, true, 512, JSON_THROW_ON_ERROR);
+            if (isset($decoded['error'])) {
+                $error = $decoded['error'];
+                throw new workflow_exception(
+                    (string)($error['code'] ?? 'protocol'),
+                    (string)($error['message'] ?? 'the workflow failed'),
+                    isset($error['status']) ? (int)$error['status'] : null
+                );
+            }
+            $effect = $decoded['effect'] ?? null;
+            if (isset($effect['http'])) {
+                $http = $effect['http'];
+                $answer = $this->transport->send(
+                    (string)$http['method'],
+                    (string)$http['url'],
+                    $http['headers'] ?? [],
+                    $http['body'] ?? null,
+                    (int)$http['timeout_ms']
+                );
+                if (isset($answer['transport_error'])) {
+                    $step = $instance->resume(json_encode(['transport_error' => [
+                        'kind' => (string)($answer['transport_error']['kind'] ?? 'other'),
+                        'message' => (string)($answer['transport_error']['message'] ?? ''),
+                    ]], JSON_UNESCAPED_SLASHES | JSON_INVALID_UTF8_SUBSTITUTE));
+                } else {
+                    $step = $instance->resumeHttp((int)$answer['status'], (string)$answer['body']);
+                }
+            } else if (isset($effect['sleep'])) {
+                ($this->sleep)((int)$effect['sleep']['ms']);
+                $step = $instance->resume('{}');
+            } else if (isset($effect['progress'])) {
+                $p = $effect['progress'];
+                ($this->progress)((string)$p['stage'], (int)$p['done'], (int)$p['total']);
+                $step = $instance->resume('{}');
+            } else {
+                throw new workflow_exception('protocol', 'the module asked for an effect this host does not know');
+            }
+        }
+        throw new workflow_exception('protocol', 'the workflow did not finish within ' . self::MAX_STEPS . ' steps');
+    }
+}
