@@ -1,0 +1,49 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+namespace block_kuracloud\form;
+
+defined('MOODLE_INTERNAL') || die();
+
+require_once($CFG->libdir . '/formslib.php');
+
+/**
+ * "Add a new connection": token and API URL.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class connection_form extends \moodleform {
+    /**
+     * Fields.
+     */
+    protected function definition() {
+        $form = $this->_form;
+        $form->addElement('hidden', 'action', 'add');
+        $form->setType('action', PARAM_ALPHA);
+        $form->addElement('passwordunmask', 'token', get_string('token', 'block_kuracloud'), ['size' => 60]);
+        $form->setType('token', PARAM_RAW_TRIMMED);
+        $form->addRule('token', null, 'required', null, 'client');
+        $form->addHelpButton('token', 'token', 'block_kuracloud');
+        $form->addElement('text', 'apiurl', get_string('apiurl', 'block_kuracloud'), ['size' => 60]);
+        $form->setType('apiurl', PARAM_URL);
+        $form->setDefault('apiurl', \block_kuracloud\local\service\connection_service::DEFAULT_API_URL);
+        $form->addHelpButton('apiurl', 'apiurl', 'block_kuracloud');
+        $this->add_action_buttons(true, get_string('savechanges'));
+    }
+}

@@ -1,0 +1,127 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+namespace block_kuracloud\local\repository;
+
+/**
+ * kuraCloud connections: token (encrypted with \core\encryption), API URL, instance.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class connections {
+    /** Table name. */
+    const TABLE = 'block_kuracloud_conns';
+
+    /**
+     * Every connection, by name.
+     *
+     * @return \stdClass[]
+     */
+    public static function all(): array {
+        global $DB;
+        return $DB->get_records(self::TABLE, null, 'name, id');
+    }
+
+    /**
+     * One connection.
+     *
+     * @param int $id Connection id.
+     * @return \stdClass|null
+     */
+    public static function get(int $id): ?\stdClass {
+        global $DB;
+        return $DB->get_record(self::TABLE, ['id' => $id]) ?: null;
+    }
+
+    /**
+     * The connection to a kuraCloud instance.
+     *
+     * @param string $instanceid kuraCloud instanceId.
+     * @return \stdClass|null
+     */
+    public static function by_instance(string $instanceid): ?\stdClass {
+        global $DB;
+        return $DB->get_record(self::TABLE, ['instanceid' => $instanceid]) ?: null;
+    }
+
+    /**
+     * Saves a verified connection: one per kuraCloud instance, so a new token for a known
+     * instance replaces the old one.
+     *
+     * @param string $apiurl API URL.
+     * @param string $token Plain token.
+     * @param array $verified Outcome of connection.verify.
+     * @return int Connection id.
+     */
+    public static function save(string $apiurl, string $token, array $verified): int {
+        global $DB;
+        $now = time();
+        $record = self::by_instance((string)$verified['instance_id']) ?? new \stdClass();
+        $record->name = \core_text::substr((string)$verified['name'], 0, 255);
+        $record->instanceid = (string)$verified['instance_id'];
+        $record->apiurl = $apiurl;
+        $record->token = \core\encryption::encrypt($token);
+        $record->lmsenabled = empty($verified['lms_enabled']) ? 0 : 1;
+        $record->status = 'ok';
+        $record->statusmessage = null;
+        $record->timemodified = $now;
+        if (empty($record->id)) {
+            $record->timecreated = $now;
+            $record->id = $DB->insert_record(self::TABLE, $record);
+        } else {
+            $DB->update_record(self::TABLE, $record);
+        }
+        return (int)$record->id;
+    }
+
+    /**
+     * Deletes a connection. Mappings are kept (they name the connection), so adding a
+     * connection to the same instance again reinstates them.
+     *
+     * @param int $id Connection id.
+     */
+    public static function delete(int $id): void {
+        global $DB;
+        $DB->delete_records(self::TABLE, ['id' => $id]);
+    }
+
+    /**
+     * The connection as workflows take it: API URL and decrypted token.
+     *
+     * @param \stdClass $record Connection row.
+     * @return array
+     */
+    public static function for_workflow(\stdClass $record): array {
+        return ['api_url' => (string)$record->apiurl, 'token' => \core\encryption::decrypt($record->token)];
+    }
+
+    /**
+     * Every connection for multi-connection workflows (courses.list, mappings.check).
+     *
+     * @return array
+     */
+    public static function all_for_workflow(): array {
+        $out = [];
+        foreach (self::all() as $record) {
+            $out[] = ['connection_id' => (int)$record->id, 'instance_id' => (string)$record->instanceid]
+                + self::for_workflow($record);
+        }
+        return $out;
+    }
+}

@@ -1,0 +1,48 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+namespace block_kuracloud\local\service;
+
+use block_kuracloud\local\repository\connections;
+
+/**
+ * Adding a connection: the token is verified with kuraCloud before it is stored.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class connection_service {
+    /** The API URL most sites use. */
+    const DEFAULT_API_URL = 'https://api.kuracloud.com';
+
+    /**
+     * Verifies the token and saves the connection.
+     *
+     * @param string $apiurl API URL (empty: the default).
+     * @param string $token Token.
+     * @return array The connection.verify outcome plus 'connection_id'.
+     * @throws \block_kuracloud\local\wasm\workflow_exception With a message an admin can act on.
+     */
+    public static function add(string $apiurl, string $token): array {
+        $apiurl = trim($apiurl) === '' ? self::DEFAULT_API_URL : rtrim(trim($apiurl), '/');
+        $token = trim($token);
+        $verified = module_runner::run('connection.verify', ['connection' => ['api_url' => $apiurl, 'token' => $token]]);
+        $verified['connection_id'] = connections::save($apiurl, $token, $verified);
+        return $verified;
+    }
+}

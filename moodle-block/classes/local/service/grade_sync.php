@@ -1,0 +1,171 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+namespace block_kuracloud\local\service;
+
+/**
+ * Grade sync: kuraCloud lesson grades into manual grade items, one per graded published
+ * revision (itemmodule 'kuracloud', iteminstance = lesson id, itemnumber = revision id,
+ * as the old plugin stored them, so its items are adopted). Decisions are the module's;
+ * this reads the gradebook in a few queries and applies the outcome in one transaction.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class grade_sync {
+    /** grade_items.itemmodule of our items. */
+    const ITEMMODULE = 'kuracloud';
+
+    /**
+     * Our grade items in a course, by id.
+     *
+     * @param int $courseid Moodle course.
+     * @return \grade_item[]
+     */
+    public static function items(int $courseid): array {
+        global $CFG;
+        require_once($CFG->libdir . '/gradelib.php');
+        return \grade_item::fetch_all(['courseid' => $courseid, 'itemtype' => 'manual',
+            'itemmodule' => self::ITEMMODULE]) ?: [];
+    }
+
+    /**
+     * The grades.sync input: the student snapshot plus the gradebook state.
+     *
+     * @param \stdClass $mapping Mapping row.
+     * @return array
+     */
+    public static function input(\stdClass $mapping): array {
+        global $DB;
+        $input = snapshot::student_sync_input($mapping);
+        $items = self::items((int)$mapping->courseid);
+        $state = [];
+        $last = [];
+        if ($items) {
+            [$insql, $params] = $DB->get_in_or_equal(array_keys($items));
+            $rs = $DB->get_recordset_sql("SELECT id, itemid, userid, finalgrade, locked, locktime
+                                            FROM {grade_grades} WHERE itemid $insql", $params);
+            $now = time();
+            foreach ($rs as $g) {
+                $state[(int)$g->itemid][(int)$g->userid] = [
+                    'current' => $g->finalgrade === null ? null : (float)$g->finalgrade,
+                    'locked' => !empty($g->locked) || (!empty($g->locktime) && $g->locktime < $now),
+                ];
+            }
+            $rs->close();
+            $rs = $DB->get_recordset_sql("SELECT id, itemid, userid, lastwritten
+                                            FROM {block_kuracloud_grades} WHERE itemid $insql", $params);
+            foreach ($rs as $w) {
+                $last[(int)$w->itemid][(int)$w->userid] = (float)$w->lastwritten;
+            }
+            $rs->close();
+        }
+        $input['items'] = [];
+        foreach ($items as $item) {
+            $grades = [];
+            $users = array_keys(($state[$item->id] ?? []) + ($last[$item->id] ?? []));
+            foreach ($users as $userid) {
+                $grades[] = [
+                    'user_id' => $userid,
+                    'current' => $state[$item->id][$userid]['current'] ?? null,
+                    'locked' => $state[$item->id][$userid]['locked'] ?? false,
+                    'last_written' => $last[$item->id][$userid] ?? null,
+                ];
+            }
+            $input['items'][] = [
+                'lesson_id' => (int)$item->iteminstance,
+                'revision_id' => (int)$item->itemnumber,
+                'item_id' => (int)$item->id,
+                'name' => (string)$item->itemname,
+                'grademax' => (float)$item->grademax,
+                'locked' => (bool)$item->is_locked(),
+                'grades' => $grades,
+            ];
+        }
+        return $input;
+    }
+
+    /**
+     * Runs a grade sync and applies it.
+     *
+     * @param \stdClass $mapping Mapping row.
+     * @param int $userid Who ran it (0: automatic).
+     * @param callable|null $progress Progress callback (stage, done, total).
+     * @return array The grades.sync outcome, plus 'lockedonwrite' (grades Moodle refused
+     *     to write because they became locked meanwhile).
+     */
+    public static function sync(\stdClass $mapping, int $userid, ?callable $progress = null): array {
+        global $DB;
+        $outcome = module_runner::run('grades.sync', self::input($mapping), $progress);
+        $outcome['lockedonwrite'] = 0;
+        if ($outcome['status'] !== 'synced') {
+            return $outcome;
+        }
+        $courseid = (int)$mapping->courseid;
+        $existing = self::items($courseid);
+        $transaction = $DB->start_delegated_transaction();
+        foreach ($outcome['items'] as &$itemoutcome) {
+            $item = $itemoutcome['item_id'] ? ($existing[$itemoutcome['item_id']] ?? null) : null;
+            if (!$item) {
+                $item = new \grade_item(['courseid' => $courseid, 'itemtype' => 'manual',
+                    'itemmodule' => self::ITEMMODULE, 'iteminstance' => $itemoutcome['lesson_id'],
+                    'itemnumber' => $itemoutcome['revision_id'], 'itemname' => $itemoutcome['name'],
+                    'gradetype' => GRADE_TYPE_VALUE, 'grademin' => 0, 'grademax' => $itemoutcome['grademax']], false);
+                $item->insert('block_kuracloud');
+                $itemoutcome['item_id'] = (int)$item->id;
+            } else if ($itemoutcome['action'] === 'update') {
+                $item->itemname = $itemoutcome['name'];
+                $item->grademax = $itemoutcome['grademax'];
+                $item->update('block_kuracloud');
+            }
+            foreach ($itemoutcome['writes'] as $write) {
+                if ($item->update_final_grade($write['user_id'], $write['grade'], 'block_kuracloud')) {
+                    self::remember((int)$item->id, (int)$write['user_id'], (float)$write['grade']);
+                } else {
+                    $outcome['lockedonwrite']++;
+                }
+            }
+            foreach ($itemoutcome['record'] as $record) {
+                self::remember((int)$item->id, (int)$record['user_id'], (float)$record['grade']);
+            }
+        }
+        unset($itemoutcome);
+        $transaction->allow_commit();
+        sync_log::record($courseid, $userid, 'grades', 'synced', $outcome['totals'], $outcome['message']);
+        return $outcome;
+    }
+
+    /**
+     * Stores the value we wrote, so a later teacher edit is recognised.
+     *
+     * @param int $itemid Grade item.
+     * @param int $userid User.
+     * @param float $grade Value written.
+     */
+    private static function remember(int $itemid, int $userid, float $grade): void {
+        global $DB;
+        $row = $DB->get_record('block_kuracloud_grades', ['itemid' => $itemid, 'userid' => $userid], 'id');
+        if ($row) {
+            $DB->update_record('block_kuracloud_grades', (object)['id' => $row->id, 'lastwritten' => $grade,
+                'timemodified' => time()]);
+        } else {
+            $DB->insert_record('block_kuracloud_grades', (object)['itemid' => $itemid, 'userid' => $userid,
+                'lastwritten' => $grade, 'timemodified' => time()]);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+namespace block_kuracloud\local\service;
+
+use block_kuracloud\local\repository\connections;
+use block_kuracloud\local\repository\mappings;
+
+/**
+ * Creating, removing and checking course mappings.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class mapping_service {
+    /**
+     * kuraCloud courses that can be mapped, from every connection, for a select box.
+     *
+     * @return array [options ("connectionid:courseid" => label), errors (connection name => message)]
+     */
+    public static function mappable_courses(): array {
+        $all = connections::all();
+        if (!$all) {
+            return [[], []];
+        }
+        $refs = [];
+        foreach (mappings::all() as $m) {
+            $refs[] = ['connection_id' => (int)$m->connectionid, 'course_id' => (int)$m->remotecourseid,
+                'moodle_course_id' => (int)$m->courseid];
+        }
+        $outcome = module_runner::run('courses.list', ['connections' => connections::all_for_workflow(),
+            'mappings' => $refs]);
+        $options = [];
+        $errors = [];
+        foreach ($outcome['connections'] as $c) {
+            $name = $all[$c['connection_id']]->name ?? '';
+            if (!$c['ok']) {
+                $errors[$name] = $c['error']['message'] ?? '';
+                continue;
+            }
+            foreach ($c['courses'] as $course) {
+                if ($course['mappable']) {
+                    // Two integers: an instance id with '-' in it cannot break this key.
+                    $key = $c['connection_id'] . ':' . $course['course_id'];
+                    $code = $course['course_code'] !== '' ? ' (' . $course['course_code'] . ')' : '';
+                    $options[$key] = $name . ': ' . $course['name'] . $code;
+                }
+            }
+        }
+        return [$options, $errors];
+    }
+
+    /**
+     * Maps a Moodle course to a kuraCloud course (sets lmsEnabled in kuraCloud).
+     *
+     * @param \stdClass $course Moodle course.
+     * @param int $connectionid Connection.
+     * @param int $remotecourseid kuraCloud course.
+     * @return \stdClass The mapping.
+     */
+    public static function create(\stdClass $course, int $connectionid, int $remotecourseid): \stdClass {
+        $connection = connections::get($connectionid);
+        if (!$connection) {
+            throw new \moodle_exception('noconnections', 'block_kuracloud');
+        }
+        $outcome = module_runner::run('mapping.create', ['connection' => connections::for_workflow($connection),
+            'course_id' => $remotecourseid, 'moodle_course_name' => format_string($course->fullname)]);
+        $id = mappings::create((int)$course->id, $connectionid, $remotecourseid, (string)$outcome['name']);
+        return mappings::for_course((int)$course->id) ?? (object)['id' => $id];
+    }
+
+    /**
+     * Removes a mapping: kuraCloud first (which refuses for a deleted course, as the user
+     * guide says), then Moodle. Links are kept for a later re-map.
+     *
+     * @param \stdClass $mapping Mapping row.
+     */
+    public static function remove(\stdClass $mapping): void {
+        $connection = connections::get((int)$mapping->connectionid);
+        if ($connection) {
+            module_runner::run('mapping.remove', ['connection' => connections::for_workflow($connection),
+                'course_id' => (int)$mapping->remotecourseid]);
+        }
+        mappings::delete((int)$mapping->id);
+    }
+
+    /**
+     * Checks every mapping's health and records it.
+     *
+     * @return array The mappings.check outcome.
+     */
+    public static function check_all(): array {
+        $refs = [];
+        foreach (mappings::all() as $m) {
+            $refs[] = ['mapping_id' => (int)$m->id, 'connection_id' => (int)$m->connectionid,
+                'course_id' => (int)$m->remotecourseid, 'moodle_course_id' => (int)$m->courseid];
+        }
+        if (!$refs) {
+            return ['mappings' => []];
+        }
+        $outcome = module_runner::run('mappings.check', ['connections' => connections::all_for_workflow(),
+            'mappings' => $refs]);
+        foreach ($outcome['mappings'] as $health) {
+            mappings::set_status((int)$health['mapping_id'], (string)$health['status'], (string)$health['message']);
+        }
+        return $outcome;
+    }
+}

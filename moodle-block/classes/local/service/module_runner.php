@@ -1,0 +1,81 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+namespace block_kuracloud\local\service;
+
+use block_kuracloud\local\wasm\effect_loop;
+use block_kuracloud\local\wasm\moodle_curl_transport;
+use block_kuracloud\local\wasm\transport;
+
+/**
+ * Runs kuraCloud workflows in the module shipped with the plugin.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class module_runner {
+    /** @var transport|null Replaces Moodle's curl (tests of transport failures). */
+    public static ?transport $transport = null;
+
+    /**
+     * Whether the kuraCloud PHP extension is loaded.
+     *
+     * @return bool
+     */
+    public static function available(): bool {
+        return class_exists('\KuracloudWasm\Module');
+    }
+
+    /**
+     * The module file inside the plugin.
+     *
+     * @return string
+     */
+    public static function module_path(): string {
+        global $CFG;
+        return $CFG->dirroot . '/blocks/kuracloud/wasm/kuracloud.wasm';
+    }
+
+    /**
+     * An effect loop on the plugin's module; compiled code cached in Moodle's local cache.
+     *
+     * @param callable|null $progress Called with (stage, done, total).
+     * @return effect_loop
+     */
+    public static function loop(?callable $progress = null): effect_loop {
+        if (!self::available()) {
+            throw new \moodle_exception('extensionmissing', 'block_kuracloud');
+        }
+        $cachedir = make_localcache_directory('block_kuracloud');
+        $module = new \KuracloudWasm\Module(self::module_path(), $cachedir);
+        return new effect_loop($module, self::$transport ?? new moodle_curl_transport(), null, $progress);
+    }
+
+    /**
+     * Runs a workflow and returns its outcome.
+     *
+     * @param string $workflow Workflow name.
+     * @param array $input Its input.
+     * @param callable|null $progress Progress callback.
+     * @return array
+     * @throws \block_kuracloud\local\wasm\workflow_exception
+     */
+    public static function run(string $workflow, array $input, ?callable $progress = null): array {
+        return self::loop($progress)->run($workflow, $input);
+    }
+}

@@ -1,0 +1,86 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+namespace block_kuracloud\local\service;
+
+use block_kuracloud\local\repository\connections;
+use block_kuracloud\local\repository\links;
+
+/**
+ * Gathers what a workflow needs to know about a Moodle course, in a constant number of
+ * queries: eligible students, their groups, the stored links.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class snapshot {
+    /**
+     * Eligible students: active enrolment (suspended ones excluded) and the
+     * block/kuracloud:participate capability (the student role), with their groups.
+     *
+     * @param int $courseid Moodle course id.
+     * @return array List of workflow `students`.
+     */
+    public static function students(int $courseid): array {
+        global $DB;
+        $context = \context_course::instance($courseid);
+        $users = get_enrolled_users($context, 'block/kuracloud:participate', 0,
+            'u.id, u.email, u.firstname, u.lastname, u.idnumber', 'u.id', 0, 0, true);
+        $groups = [];
+        $rs = $DB->get_recordset_sql(
+            'SELECT gm.id, gm.userid, g.name
+               FROM {groups_members} gm
+               JOIN {groups} g ON g.id = gm.groupid
+              WHERE g.courseid = ?', [$courseid]);
+        foreach ($rs as $row) {
+            $groups[(int)$row->userid][] = (string)$row->name;
+        }
+        $rs->close();
+        $out = [];
+        foreach ($users as $user) {
+            $out[] = [
+                'user_id' => (int)$user->id,
+                'email' => (string)$user->email,
+                'first_name' => (string)$user->firstname,
+                'last_name' => (string)$user->lastname,
+                'idnumber' => (string)$user->idnumber,
+                'groups' => $groups[(int)$user->id] ?? [],
+            ];
+        }
+        return $out;
+    }
+
+    /**
+     * The input of students.preview / students.apply / grades.sync for a mapping.
+     *
+     * @param \stdClass $mapping Mapping row.
+     * @return array
+     */
+    public static function student_sync_input(\stdClass $mapping): array {
+        $connection = connections::get((int)$mapping->connectionid);
+        if (!$connection) {
+            throw new \moodle_exception('noconnections', 'block_kuracloud');
+        }
+        return [
+            'connection' => connections::for_workflow($connection),
+            'course_id' => (int)$mapping->remotecourseid,
+            'students' => self::students((int)$mapping->courseid),
+            'links' => links::for_mapping($mapping),
+        ];
+    }
+}

@@ -1,0 +1,63 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+namespace block_kuracloud\local\service;
+
+use block_kuracloud\local\repository\links;
+
+/**
+ * Student sync: a preview that changes nothing, then an apply of exactly the reviewed
+ * plan (by fingerprint). Every rule is in the module; this gathers and applies.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class student_sync {
+    /**
+     * The plan, without any change anywhere.
+     *
+     * @param \stdClass $mapping Mapping row.
+     * @return array The `plan` of students.preview.
+     */
+    public static function preview(\stdClass $mapping): array {
+        return module_runner::run('students.preview', snapshot::student_sync_input($mapping))['plan'];
+    }
+
+    /**
+     * Applies the reviewed plan; stores the links of what succeeded, and logs.
+     *
+     * @param \stdClass $mapping Mapping row.
+     * @param string $fingerprint The reviewed plan's fingerprint.
+     * @param bool $allowmassremoval The teacher confirmed a mass removal.
+     * @param int $userid Who ran it (0: automatic).
+     * @return array The students.apply outcome (status applied, partial, stale or
+     *     needs_mass_removal_confirmation).
+     */
+    public static function apply(\stdClass $mapping, string $fingerprint, bool $allowmassremoval, int $userid): array {
+        $input = snapshot::student_sync_input($mapping);
+        $input['fingerprint'] = $fingerprint;
+        $input['allow_mass_removal'] = $allowmassremoval;
+        $outcome = module_runner::run('students.apply', $input);
+        if (in_array($outcome['status'], ['applied', 'partial'], true)) {
+            links::apply($mapping, $outcome['links_store'], $outcome['links_remove']);
+            sync_log::record((int)$mapping->courseid, $userid, 'students', $outcome['status'],
+                $outcome['plan']['counts'], $outcome['error']['message'] ?? null);
+        }
+        return $outcome;
+    }
+}

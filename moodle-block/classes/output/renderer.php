@@ -1,0 +1,172 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+namespace block_kuracloud\output;
+
+/**
+ * Renderer for block_kuracloud: every page goes through templates.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class renderer extends \plugin_renderer_base {
+    /**
+     * The block content.
+     *
+     * @param block_content $content Content.
+     * @return string
+     */
+    protected function render_block_content(block_content $content): string {
+        return $this->render_from_template('block_kuracloud/block_content', $content->export_for_template($this));
+    }
+
+    /**
+     * The student sync preview: CARE points, counts, per-student table, Continue/Cancel.
+     *
+     * @param array $plan The plan.
+     * @param int $courseid Moodle course.
+     * @param bool $needsmassconfirm Show the mass-removal confirmation.
+     * @return string
+     */
+    public function student_preview(array $plan, int $courseid, bool $needsmassconfirm): string {
+        $data = [
+            'counts' => self::counts($plan['counts']),
+            'entries' => self::entries($plan['entries']),
+            'fingerprint' => $plan['fingerprint'],
+            'sesskey' => sesskey(),
+            'actionurl' => (new \moodle_url('/blocks/kuracloud/syncusers.php'))->out(false),
+            'courseid' => $courseid,
+            'cancelurl' => (new \moodle_url('/course/view.php', ['id' => $courseid]))->out(false),
+            'massremoval' => !empty($plan['mass_removal']),
+            'needsmassconfirm' => $needsmassconfirm || !empty($plan['mass_removal']),
+            'massconfirm' => get_string('confirmmassremoval', 'block_kuracloud',
+                ['removals' => $plan['counts']['delete'] + $plan['counts']['reinvite'], 'roster' => $plan['roster']]),
+        ];
+        return $this->render_from_template('block_kuracloud/student_preview', $data);
+    }
+
+    /**
+     * The student sync result, per student.
+     *
+     * @param array $outcome students.apply outcome.
+     * @param int $courseid Moodle course.
+     * @return string
+     */
+    public function student_result(array $outcome, int $courseid): string {
+        $rows = [];
+        foreach ($outcome['results'] as $r) {
+            $rows[] = [
+                'action' => get_string('action_' . $r['action'], 'block_kuracloud'),
+                'name' => $r['name'],
+                'email' => $r['email'],
+                'result' => $r['result'],
+                'ok' => in_array($r['result'], ['done', 'no_change'], true),
+                'message' => $r['message'],
+            ];
+        }
+        return $this->render_from_template('block_kuracloud/student_result', [
+            'partial' => $outcome['status'] === 'partial',
+            'error' => $outcome['error']['message'] ?? null,
+            'counts' => self::counts($outcome['plan']['counts']),
+            'rows' => $rows,
+            'backurl' => (new \moodle_url('/course/view.php', ['id' => $courseid]))->out(false),
+        ]);
+    }
+
+    /**
+     * The grade sync result, per item.
+     *
+     * @param array $outcome grades.sync outcome.
+     * @param int $courseid Moodle course.
+     * @return string
+     */
+    public function grade_result(array $outcome, int $courseid): string {
+        $items = [];
+        foreach ($outcome['items'] as $i) {
+            $items[] = ['name' => $i['name'], 'grademax' => format_float($i['grademax'], 2)] + $i['counts'];
+        }
+        $missing = array_map(fn($m) => $m['name'], $outcome['missing_items']);
+        return $this->render_from_template('block_kuracloud/grade_result', [
+            'message' => $outcome['message'],
+            'items' => $items,
+            'missing' => $missing ? get_string('gradesmissingitems', 'block_kuracloud', implode(', ', $missing)) : null,
+            'unknown' => $outcome['unknown_students']['count']
+                ? get_string('gradesunknownstudents', 'block_kuracloud', $outcome['unknown_students']['count']) : null,
+            'gradebookurl' => (new \moodle_url('/grade/report/grader/index.php', ['id' => $courseid]))->out(false),
+            'backurl' => (new \moodle_url('/course/view.php', ['id' => $courseid]))->out(false),
+        ]);
+    }
+
+    /**
+     * The connections table with a delete cross per row.
+     *
+     * @param array $connections Connection rows.
+     * @param \moodle_url $pageurl The connections page.
+     * @return string
+     */
+    public function connections(array $connections, \moodle_url $pageurl): string {
+        $rows = [];
+        foreach ($connections as $c) {
+            $rows[] = [
+                'name' => format_string($c->name),
+                'instanceid' => $c->instanceid,
+                'apiurl' => $c->apiurl,
+                'status' => get_string('status_' . clean_param($c->status, PARAM_ALPHAEXT), 'block_kuracloud'),
+                'lmsenabled' => (bool)$c->lmsenabled,
+                'deleteurl' => (new \moodle_url($pageurl, ['action' => 'delete', 'id' => $c->id]))->out(false),
+            ];
+        }
+        return $this->render_from_template('block_kuracloud/connections', ['rows' => $rows, 'hasrows' => !empty($rows)]);
+    }
+
+    /**
+     * Counts as label/value pairs.
+     *
+     * @param array $counts Plan counts.
+     * @return array
+     */
+    private static function counts(array $counts): array {
+        $out = [];
+        foreach (['add', 'reinvite', 'update', 'restore', 'delete', 'unchanged', 'conflict', 'skip'] as $k) {
+            $out[] = ['label' => get_string('count_' . $k, 'block_kuracloud'), 'value' => (int)($counts[$k] ?? 0),
+                'warn' => in_array($k, ['delete', 'reinvite', 'conflict', 'skip'], true) && !empty($counts[$k])];
+        }
+        return $out;
+    }
+
+    /**
+     * Plan entries for the table.
+     *
+     * @param array $entries Plan entries.
+     * @return array
+     */
+    private static function entries(array $entries): array {
+        $out = [];
+        foreach ($entries as $e) {
+            $out[] = [
+                'action' => get_string('action_' . $e['action'], 'block_kuracloud'),
+                'actionkey' => $e['action'],
+                'destructive' => in_array($e['action'], ['delete', 'reinvite'], true),
+                'name' => $e['name'],
+                'email' => $e['email'],
+                'reason' => $e['reason'],
+            ];
+        }
+        return $out;
+    }
+}

@@ -1,0 +1,89 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+/**
+ * Site administration > Plugins > Blocks > kuraCloud connections.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+use block_kuracloud\local\repository\connections;
+use block_kuracloud\local\service\connection_service;
+use block_kuracloud\local\service\module_runner;
+use block_kuracloud\local\wasm\workflow_exception;
+
+require(__DIR__ . '/../../config.php');
+require_once($CFG->libdir . '/adminlib.php');
+
+admin_externalpage_setup('block_kuracloud_connections');
+require_capability('block/kuracloud:configureapi', context_system::instance());
+
+$action = optional_param('action', '', PARAM_ALPHA);
+$id = optional_param('id', 0, PARAM_INT);
+$pageurl = new moodle_url('/blocks/kuracloud/connections.php');
+$output = $PAGE->get_renderer('block_kuracloud');
+
+if ($action === 'delete' && ($connection = connections::get($id))) {
+    if (optional_param('confirm', 0, PARAM_BOOL)) {
+        require_sesskey();
+        connections::delete($id);
+        redirect($pageurl, get_string('deleted'), null, \core\output\notification::NOTIFY_SUCCESS);
+    }
+    $mappings = $DB->count_records('block_kuracloud_maps', ['connectionid' => $id]);
+    echo $OUTPUT->header();
+    echo $OUTPUT->confirm(
+        get_string('confirmdeleteconnection', 'block_kuracloud', ['name' => format_string($connection->name),
+            'mappings' => $mappings]),
+        new moodle_url($pageurl, ['action' => 'delete', 'id' => $id, 'confirm' => 1, 'sesskey' => sesskey()]),
+        $pageurl);
+    echo $OUTPUT->footer();
+    die;
+}
+
+$form = new \block_kuracloud\form\connection_form($pageurl);
+$error = null;
+if ($form->is_cancelled()) {
+    redirect($pageurl);
+} else if ($data = $form->get_data()) {
+    try {
+        $verified = connection_service::add((string)$data->apiurl, (string)$data->token);
+        redirect($pageurl, get_string('connectionsaved', 'block_kuracloud', format_string($verified['name'])),
+            null, \core\output\notification::NOTIFY_SUCCESS);
+    } catch (workflow_exception $e) {
+        $error = $e->getMessage();
+        $action = 'add';
+    }
+}
+
+echo $OUTPUT->header();
+echo $OUTPUT->heading(get_string('connections', 'block_kuracloud'));
+if (!module_runner::available()) {
+    echo $OUTPUT->notification(get_string('extensionmissing', 'block_kuracloud'), 'error');
+}
+if ($error !== null) {
+    echo $OUTPUT->notification(s($error), 'error');
+}
+echo $output->connections(array_values(connections::all()), $pageurl);
+if ($action === 'add') {
+    $form->display();
+} else {
+    echo $OUTPUT->single_button(new moodle_url($pageurl, ['action' => 'add']), get_string('addconnection', 'block_kuracloud'),
+        'get', ['primary' => true]);
+}
+echo $OUTPUT->footer();

@@ -1,0 +1,49 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+/**
+ * Upgrade steps for block_kuracloud.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+/**
+ * Upgrades the plugin's tables.
+ *
+ * @param int $oldversion The version installed before this upgrade.
+ * @return bool
+ */
+function xmldb_block_kuracloud_upgrade($oldversion) {
+    global $CFG, $DB;
+    $dbman = $DB->get_manager();
+
+    if ($oldversion < 2026112500) {
+        // A site with the old plugin (2022020206) gets this plugin's tables; the old
+        // ones stay untouched until their data is migrated.
+        $file = $CFG->dirroot . '/blocks/kuracloud/db/install.xml';
+        foreach (['block_kuracloud_conns', 'block_kuracloud_maps', 'block_kuracloud_links',
+                'block_kuracloud_grades', 'block_kuracloud_log'] as $table) {
+            if (!$dbman->table_exists($table)) {
+                $dbman->install_one_table_from_xmldb_file($file, $table);
+            }
+        }
+        upgrade_block_savepoint(true, 2026112500, 'kuracloud');
+    }
+    return true;
+}

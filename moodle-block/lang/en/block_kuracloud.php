@@ -1,0 +1,125 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+/**
+ * English strings for block_kuracloud.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+defined('MOODLE_INTERNAL') || die();
+
+$string['actions'] = 'Actions';
+$string['addconnection'] = 'Add a new connection';
+$string['apiurl'] = 'kuraCloud API URL';
+$string['apiurl_help'] = 'Leave this unchanged unless ADInstruments gave you another address.';
+$string['applied'] = 'The student sync is complete.';
+$string['back'] = 'Back to the course';
+$string['care1'] = 'Students that exist in your kuraCloud course but not in Moodle will be deleted from kuraCloud.';
+$string['care2'] = 'If a student\'s email has changed in kuraCloud or Moodle following a previous synchronization, the student\'s kuraCloud account will be deleted and a new invite will be sent to their new email address.';
+$string['care3'] = 'Only Moodle users with the institution role of \'Student\' and the course role of \'Student\' will be synchronized to kuraCloud. (These are default values within Moodle)';
+$string['carerequired'] = 'CARE REQUIRED: Be sure to carefully review the detailed summary below to ensure you are happy with the outcome of this synchronization.';
+$string['confirmdeleteconnection'] = 'Delete the connection to kuraCloud instance "{$a->name}"? Its {$a->mappings} course mapping(s) stop working until a new connection to the same instance is added. Nothing is deleted in kuraCloud.';
+$string['confirmmassremoval'] = 'I understand that {$a->removals} of the {$a->roster} students in the kuraCloud course will be deleted.';
+$string['confirmunmap'] = 'Remove the mapping to kuraCloud course "{$a}"? Student accounts that were synchronized from Moodle will remain in the kuraCloud course; they may be deleted manually in kuraCloud.';
+$string['connection'] = 'Connection';
+$string['connections'] = 'kuraCloud connections';
+$string['connectionsaved'] = 'Connected to kuraCloud instance "{$a}".';
+$string['connectionstatus_ok'] = 'OK';
+$string['count_add'] = 'To invite';
+$string['count_conflict'] = 'Conflicts';
+$string['count_delete'] = 'To delete';
+$string['count_reinvite'] = 'Email changed (delete and invite)';
+$string['count_restore'] = 'To restore';
+$string['count_skip'] = 'Skipped';
+$string['count_unchanged'] = 'Unchanged';
+$string['count_update'] = 'To update';
+$string['course'] = 'kuraCloud course';
+$string['email'] = 'Email';
+$string['extensionmissing'] = 'The kuraCloud PHP extension is not installed. An administrator must build and enable it (extension=kuracloud in php.ini) before kuraCloud can be used; see the plugin\'s docs/php-extension.md.';
+$string['extensionmissing_block'] = 'kuraCloud is unavailable: the kuraCloud PHP extension is not installed on this server.';
+$string['gradeitem'] = 'Grade item';
+$string['gradescomplete'] = 'Grades synchronised from kuraCloud.';
+$string['gradesintro'] = 'This will synchronise all grades of the mapped kuraCloud course into the Moodle gradebook. Grades edited by a teacher in Moodle and locked grades are never overwritten.';
+$string['gradesmissingitems'] = 'No longer in kuraCloud (kept in the gradebook, not deleted): {$a}';
+$string['gradesunknownstudents'] = '{$a} kuraCloud student(s) are not linked to a Moodle user and were skipped.';
+$string['instancename'] = 'kuraCloud instance';
+$string['kuracloud:addinstance'] = 'Add a new kuraCloud block';
+$string['kuracloud:configureapi'] = 'Manage kuraCloud connections';
+$string['kuracloud:mapcourses'] = 'Map a course to a kuraCloud course';
+$string['kuracloud:participate'] = 'Be synchronised to kuraCloud as a student';
+$string['kuracloud:syncgrades'] = 'Synchronise grades from kuraCloud';
+$string['kuracloud:syncusers'] = 'Synchronise students to kuraCloud';
+$string['lmsenabled'] = 'LMS integration';
+$string['mapped'] = 'Mapped to kuraCloud course "{$a}"';
+$string['mappingremoved'] = 'The kuraCloud mapping was removed.';
+$string['mappingsaved'] = 'This course is now mapped to kuraCloud course "{$a}".';
+$string['massremoval'] = 'This sync deletes more than half of the students in the kuraCloud course. Confirm below to continue.';
+$string['name'] = 'Name';
+$string['nocourses'] = 'There is no unmapped kuraCloud course to map. Check that the course exists in kuraCloud and that a connection to its instance has been added.';
+$string['noconnections'] = 'There are no kuraCloud connections yet.';
+$string['notmapped'] = 'This course is not mapped to a kuraCloud course.';
+$string['pluginname'] = 'kuraCloud';
+$string['privacy:metadata:grades'] = 'The last grade this plugin wrote for a user in a kuraCloud grade item, so a teacher\'s later edit is never overwritten.';
+$string['privacy:metadata:grades:lastwritten'] = 'The grade written';
+$string['privacy:metadata:grades:userid'] = 'The user';
+$string['privacy:metadata:kuracloud'] = 'Students of a mapped course are created and kept up to date in the kuraCloud course (kuraCloud sends them an invite email).';
+$string['privacy:metadata:kuracloud:email'] = 'Email address';
+$string['privacy:metadata:kuracloud:firstname'] = 'First name';
+$string['privacy:metadata:kuracloud:idnumber'] = 'ID number';
+$string['privacy:metadata:kuracloud:lastname'] = 'Last name';
+$string['privacy:metadata:kuracloud:section'] = 'The name of the user\'s group in the course';
+$string['privacy:metadata:links'] = 'Which kuraCloud student account a Moodle user is, in a kuraCloud course.';
+$string['privacy:metadata:links:remotecourseid'] = 'The kuraCloud course';
+$string['privacy:metadata:links:studentid'] = 'The kuraCloud student id';
+$string['privacy:metadata:links:timecreated'] = 'When the link was made';
+$string['privacy:metadata:links:userid'] = 'The Moodle user';
+$string['privacy:metadata:log'] = 'Who ran each sync, for the audit trail.';
+$string['privacy:metadata:log:timecreated'] = 'When';
+$string['privacy:metadata:log:userid'] = 'The user who ran the sync';
+$string['reason'] = 'Reason';
+$string['result'] = 'Result';
+$string['setupmapping'] = 'Setup kuraCloud mapping';
+$string['stale'] = 'The students changed in Moodle or kuraCloud since the preview, so nothing was applied. Review the new preview below.';
+$string['status'] = 'Status';
+$string['status_connection_failing'] = 'Connection failing';
+$string['status_course_deleted'] = 'Course deleted in kuraCloud';
+$string['status_lms_not_enabled'] = 'LMS not enabled';
+$string['status_ok'] = 'OK';
+$string['studentsnotsynced'] = 'Students have not been synchronised with kuraCloud yet. Synchronise the students first, then the grades.';
+$string['syncfailed'] = 'kuraCloud could not be reached or refused the request: {$a}';
+$string['syncgrades'] = 'Sync grades from kuraCloud';
+$string['syncpartial'] = 'The sync stopped part way: {$a}. What succeeded is kept; run the sync again to finish.';
+$string['syncusers'] = 'Sync user enrolments';
+$string['token'] = 'Token';
+$string['token_help'] = 'The token from kuraCloud: Instance Administration > LMS Integration > Configure LMS Integration. It is stored encrypted and never shown again.';
+$string['action'] = 'Action';
+$string['action_add'] = 'Invite';
+$string['action_conflict'] = 'Conflict';
+$string['action_delete'] = 'Delete';
+$string['action_reinvite'] = 'Delete and re-invite';
+$string['action_restore'] = 'Restore';
+$string['action_skip'] = 'Skip';
+$string['action_unchanged'] = 'Unchanged';
+$string['action_update'] = 'Update';
+$string['write'] = 'Written';
+$string['unchanged'] = 'Unchanged';
+$string['teacheredited'] = 'Edited by a teacher (kept)';
+$string['locked'] = 'Locked (kept)';
+$string['nograde'] = 'No grade in kuraCloud';

@@ -1,0 +1,104 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+/**
+ * Setup or remove a course's kuraCloud mapping.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+use block_kuracloud\local\repository\mappings;
+use block_kuracloud\local\service\mapping_service;
+use block_kuracloud\local\wasm\workflow_exception;
+
+require(__DIR__ . '/../../config.php');
+
+$courseid = required_param('courseid', PARAM_INT);
+$action = optional_param('action', '', PARAM_ALPHA);
+$course = get_course($courseid);
+$context = context_course::instance($courseid);
+require_login($course);
+require_capability('block/kuracloud:mapcourses', $context);
+
+$pageurl = new moodle_url('/blocks/kuracloud/mapping.php', ['courseid' => $courseid]);
+$courseurl = new moodle_url('/course/view.php', ['id' => $courseid]);
+$PAGE->set_url($pageurl);
+$PAGE->set_context($context);
+$PAGE->set_title(get_string('setupmapping', 'block_kuracloud'));
+$PAGE->set_heading(format_string($course->fullname));
+$mapping = mappings::for_course($courseid);
+
+if ($action === 'remove' && $mapping) {
+    if (optional_param('confirm', 0, PARAM_BOOL)) {
+        require_sesskey();
+        try {
+            mapping_service::remove($mapping);
+            redirect($courseurl, get_string('mappingremoved', 'block_kuracloud'), null,
+                \core\output\notification::NOTIFY_SUCCESS);
+        } catch (workflow_exception $e) {
+            redirect($courseurl, $e->getMessage(), null, \core\output\notification::NOTIFY_ERROR);
+        }
+    }
+    echo $OUTPUT->header();
+    echo $OUTPUT->confirm(get_string('confirmunmap', 'block_kuracloud', format_string($mapping->remotename)),
+        new moodle_url($pageurl, ['action' => 'remove', 'confirm' => 1, 'sesskey' => sesskey()]), $courseurl);
+    echo $OUTPUT->footer();
+    die;
+}
+if ($mapping) {
+    redirect($courseurl);
+}
+
+$error = null;
+try {
+    [$options, $connectionerrors] = mapping_service::mappable_courses();
+} catch (workflow_exception $e) {
+    [$options, $connectionerrors] = [[], []];
+    $error = $e->getMessage();
+}
+$form = new \block_kuracloud\form\mapping_form($pageurl, ['courseid' => $courseid, 'options' => $options]);
+if ($form->is_cancelled()) {
+    redirect($courseurl);
+} else if ($data = $form->get_data()) {
+    require_sesskey();
+    [$connectionid, $remotecourseid] = array_map('intval', explode(':', (string)$data->remote, 2));
+    try {
+        $created = mapping_service::create($course, $connectionid, $remotecourseid);
+        redirect($courseurl, get_string('mappingsaved', 'block_kuracloud', format_string($created->remotename)), null,
+            \core\output\notification::NOTIFY_SUCCESS);
+    } catch (workflow_exception $e) {
+        $error = $e->getMessage();
+    }
+}
+
+echo $OUTPUT->header();
+echo $OUTPUT->heading(get_string('setupmapping', 'block_kuracloud'));
+if ($error !== null) {
+    echo $OUTPUT->notification(s($error), 'error');
+}
+foreach ($connectionerrors as $name => $message) {
+    echo $OUTPUT->notification(s(format_string($name) . ': ' . $message), 'warning');
+}
+if ($options) {
+    $form->display();
+} else {
+    echo $OUTPUT->notification(get_string('nocourses', 'block_kuracloud'), 'info');
+    echo $OUTPUT->continue_button($courseurl);
+}
+echo $OUTPUT->footer();

@@ -1,0 +1,34 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+/**
+ * Site administration > Plugins > Blocks > kuraCloud.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+defined('MOODLE_INTERNAL') || die();
+
+if ($hassiteconfig) {
+    $url = new moodle_url('/blocks/kuracloud/connections.php');
+    $settings->add(new admin_setting_heading('block_kuracloud/connectionsheading', get_string('connections', 'block_kuracloud'),
+        html_writer::link($url, get_string('connections', 'block_kuracloud'), ['class' => 'btn btn-primary'])));
+    $ADMIN->add('blocksettings', new admin_externalpage('block_kuracloud_connections',
+        get_string('connections', 'block_kuracloud'), $url, 'block/kuracloud:configureapi'));
+}

@@ -1,0 +1,89 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+/**
+ * Sync grades from kuraCloud: confirm, export with a progress bar, report.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+use block_kuracloud\local\repository\mappings;
+use block_kuracloud\local\service\grade_sync;
+use block_kuracloud\local\service\student_sync;
+use block_kuracloud\local\wasm\workflow_exception;
+
+require(__DIR__ . '/../../config.php');
+
+$courseid = required_param('courseid', PARAM_INT);
+$course = get_course($courseid);
+$context = context_course::instance($courseid);
+require_login($course);
+require_capability('block/kuracloud:syncgrades', $context);
+
+$pageurl = new moodle_url('/blocks/kuracloud/syncgrades.php', ['courseid' => $courseid]);
+$courseurl = new moodle_url('/course/view.php', ['id' => $courseid]);
+$syncusersurl = new moodle_url('/blocks/kuracloud/syncusers.php', ['courseid' => $courseid]);
+$PAGE->set_url($pageurl);
+$PAGE->set_context($context);
+$PAGE->set_title(get_string('syncgrades', 'block_kuracloud'));
+$PAGE->set_heading(format_string($course->fullname));
+$mapping = mappings::for_course($courseid) ?: throw new moodle_exception('notmapped', 'block_kuracloud', $courseurl);
+$output = $PAGE->get_renderer('block_kuracloud');
+
+if (!optional_param('confirm', 0, PARAM_BOOL)) {
+    // The user guide: students not synchronised yet go to the student sync first.
+    try {
+        $counts = student_sync::preview($mapping)['counts'];
+    } catch (workflow_exception $e) {
+        redirect($courseurl, get_string('syncfailed', 'block_kuracloud', $e->getMessage()), null,
+            \core\output\notification::NOTIFY_ERROR);
+    }
+    if ($counts['add'] + $counts['reinvite'] + $counts['restore'] + $counts['delete'] > 0) {
+        redirect($syncusersurl, get_string('studentsnotsynced', 'block_kuracloud'), null,
+            \core\output\notification::NOTIFY_WARNING);
+    }
+    echo $OUTPUT->header();
+    echo $OUTPUT->heading(get_string('syncgrades', 'block_kuracloud'));
+    echo $OUTPUT->confirm(get_string('gradesintro', 'block_kuracloud'),
+        new moodle_url($pageurl, ['confirm' => 1, 'sesskey' => sesskey()]), $courseurl);
+    echo $OUTPUT->footer();
+    die;
+}
+
+require_sesskey();
+echo $OUTPUT->header();
+echo $OUTPUT->heading(get_string('syncgrades', 'block_kuracloud'));
+$bar = new progress_bar('block_kuracloud_grades', 500, true);
+$progress = function (string $stage, int $done, int $total) use ($bar): void {
+    $bar->update($done, max(1, $total), get_string('syncgrades', 'block_kuracloud') . ': ' . s($stage));
+};
+try {
+    $outcome = grade_sync::sync($mapping, (int)$USER->id, $progress);
+    $bar->update_full(100, get_string('gradescomplete', 'block_kuracloud'));
+    if ($outcome['status'] === 'students_not_synced') {
+        echo $OUTPUT->notification(get_string('studentsnotsynced', 'block_kuracloud'), 'warning');
+        echo $OUTPUT->continue_button($syncusersurl);
+    } else {
+        echo $output->grade_result($outcome, $courseid);
+    }
+} catch (workflow_exception $e) {
+    echo $OUTPUT->notification(get_string('syncfailed', 'block_kuracloud', s($e->getMessage())), 'error');
+    echo $OUTPUT->continue_button($courseurl);
+}
+echo $OUTPUT->footer();

@@ -1,0 +1,72 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+/**
+ * Sync user enrolments: a reviewed preview, then exactly that plan.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+use block_kuracloud\local\repository\mappings;
+use block_kuracloud\local\service\student_sync;
+use block_kuracloud\local\wasm\workflow_exception;
+
+require(__DIR__ . '/../../config.php');
+
+$courseid = required_param('courseid', PARAM_INT);
+$course = get_course($courseid);
+$context = context_course::instance($courseid);
+require_login($course);
+require_capability('block/kuracloud:syncusers', $context);
+
+$pageurl = new moodle_url('/blocks/kuracloud/syncusers.php', ['courseid' => $courseid]);
+$courseurl = new moodle_url('/course/view.php', ['id' => $courseid]);
+$PAGE->set_url($pageurl);
+$PAGE->set_context($context);
+$PAGE->set_title(get_string('syncusers', 'block_kuracloud'));
+$PAGE->set_heading(format_string($course->fullname));
+$mapping = mappings::for_course($courseid) ?: throw new moodle_exception('notmapped', 'block_kuracloud', $courseurl);
+$output = $PAGE->get_renderer('block_kuracloud');
+
+$body = '';
+try {
+    if (optional_param('confirm', 0, PARAM_BOOL)) {
+        require_sesskey();
+        $outcome = student_sync::apply($mapping, required_param('fingerprint', PARAM_ALPHANUM),
+            optional_param('allowmassremoval', 0, PARAM_BOOL), (int)$USER->id);
+        if ($outcome['status'] === 'stale') {
+            $body = $OUTPUT->notification(get_string('stale', 'block_kuracloud'), 'warning')
+                . $output->student_preview($outcome['plan'], $courseid, false);
+        } else if ($outcome['status'] === 'needs_mass_removal_confirmation') {
+            $body = $output->student_preview($outcome['plan'], $courseid, true);
+        } else {
+            $body = $output->student_result($outcome, $courseid);
+        }
+    } else {
+        $body = $output->student_preview(student_sync::preview($mapping), $courseid, false);
+    }
+} catch (workflow_exception $e) {
+    $body = $OUTPUT->notification(get_string('syncfailed', 'block_kuracloud', s($e->getMessage())), 'error')
+        . $OUTPUT->continue_button($courseurl);
+}
+
+echo $OUTPUT->header();
+echo $OUTPUT->heading(get_string('syncusers', 'block_kuracloud'));
+echo $body;
+echo $OUTPUT->footer();

@@ -1,0 +1,137 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+namespace block_kuracloud;
+
+use block_kuracloud\local\service\grade_sync;
+use block_kuracloud\local\service\student_sync;
+
+defined('MOODLE_INTERNAL') || die();
+require_once(__DIR__ . '/kuracloud_testcase.php');
+
+/**
+ * Grade sync into manual grade items; a teacher's mark is never overwritten.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ * @covers     \block_kuracloud\local\service\grade_sync
+ */
+final class grade_sync_test extends kuracloud_testcase {
+    /**
+     * A mapped course whose students are synced.
+     *
+     * @return array [course, mapping, users]
+     */
+    private function synced_course(): array {
+        [$course, $mapping, $users] = $this->mapped_course();
+        $plan = student_sync::preview($mapping);
+        $this->assertSame('applied', student_sync::apply($mapping, $plan['fingerprint'], false, 0)['status']);
+        return [$course, $mapping, $users];
+    }
+
+    /**
+     * Final grade of a user in our item for a revision.
+     *
+     * @param int $courseid Course.
+     * @param int $revision kuraCloud revision id.
+     * @param int $userid User.
+     * @return float|null
+     */
+    private function grade(int $courseid, int $revision, int $userid): ?float {
+        foreach (grade_sync::items($courseid) as $item) {
+            if ((int)$item->itemnumber === $revision) {
+                $g = $item->get_final($userid);
+                return $g && $g->finalgrade !== null ? (float)$g->finalgrade : null;
+            }
+        }
+        return null;
+    }
+
+    public function test_students_must_be_synced_first(): void {
+        [, $mapping] = $this->mapped_course();
+        $outcome = grade_sync::sync($mapping, 0);
+        $this->assertSame('students_not_synced', $outcome['status']);
+        $this->assertSame([], grade_sync::items((int)$mapping->courseid));
+    }
+
+    public function test_items_are_created_and_grades_clamped_and_written(): void {
+        [$course, $mapping, $users] = $this->synced_course();
+        $progress = [];
+        $outcome = grade_sync::sync($mapping, (int)$users['teacher']->id,
+            function (string $stage, int $done, int $total) use (&$progress) {
+                $progress[] = [$stage, $done, $total];
+            });
+        $this->assertSame('synced', $outcome['status']);
+        $items = grade_sync::items((int)$course->id);
+        $this->assertCount(2, $items);
+        foreach ($items as $item) {
+            $this->assertSame('manual', $item->itemtype);
+            $this->assertSame(601, (int)$item->iteminstance);
+            $this->assertEquals(10.0, (float)$item->grademax);
+            $this->assertEquals(0.0, (float)$item->grademin);
+        }
+        // Ana: 4 + 3.5 = 7.5; Ben: 2 + null - 20 -> 0; revision 702: Ana 9.5 + 2 -> 10 (max).
+        $this->assertEquals(7.5, $this->grade((int)$course->id, 701, (int)$users['Ana']->id));
+        $this->assertEquals(0.0, $this->grade((int)$course->id, 701, (int)$users['Ben']->id));
+        $this->assertEquals(10.0, $this->grade((int)$course->id, 702, (int)$users['Ana']->id));
+        $this->assertEquals(6.0, $this->grade((int)$course->id, 702, (int)$users['Ben']->id));
+        foreach ($progress as [$stage, $done, $total]) {
+            $this->assertLessThanOrEqual($total, $done, $stage);
+        }
+        // Nothing changed in kuraCloud: a second sync writes nothing.
+        $again = grade_sync::sync($mapping, 0);
+        $this->assertSame(0, $again['totals']['write']);
+        $this->assertSame(4, $again['totals']['unchanged']);
+    }
+
+    public function test_a_teacher_edit_and_a_locked_grade_are_kept(): void {
+        [$course, $mapping, $users] = $this->synced_course();
+        grade_sync::sync($mapping, 0);
+        $items = array_values(array_filter(grade_sync::items((int)$course->id), fn($i) => (int)$i->itemnumber === 701));
+        $item = $items[0];
+        // A teacher changes Ana's mark; Ben's grade gets locked.
+        $item->update_final_grade($users['Ana']->id, 9.0, 'gradebook');
+        $bengrade = \grade_grade::fetch(['itemid' => $item->id, 'userid' => $users['Ben']->id]);
+        $bengrade->set_locked(1);
+        // kuraCloud's grades change for both.
+        $state = $this->control('GET', 'state');
+        foreach ($state['instances'][0]['courses'][0]['lessons'][0]['revisions'][0]['grades'] as &$g) {
+            $g['gradeOffset'] = 1.0;
+        }
+        unset($g);
+        $this->control('PUT', 'state', $state);
+        $outcome = grade_sync::sync($mapping, 0);
+        $counts = array_values(array_filter($outcome['items'], fn($i) => $i['revision_id'] === 701))[0]['counts'];
+        $this->assertSame(1, $counts['teacher_edited']);
+        $this->assertSame(1, $counts['locked']);
+        $this->assertEquals(9.0, $this->grade((int)$course->id, 701, (int)$users['Ana']->id));
+        $this->assertEquals(0.0, $this->grade((int)$course->id, 701, (int)$users['Ben']->id));
+    }
+
+    public function test_a_failed_export_changes_nothing(): void {
+        [$course, $mapping] = $this->synced_course();
+        $this->control('PUT', 'export', ['outcome' => 'fail', 'pollsBeforeReady' => 0]);
+        try {
+            grade_sync::sync($mapping, 0);
+            $this->fail('should fail');
+        } catch (\block_kuracloud\local\wasm\workflow_exception $e) {
+            $this->assertSame('export_failed', $e->errorcode);
+        }
+        $this->assertSame([], grade_sync::items((int)$course->id));
+    }
+}
