@@ -83,7 +83,7 @@ echo $output->connections(array_values(connections::all()), $pageurl);
 if ($action === 'add') {
     $form->display();
 } else {
-    echo $OUTPUT->single_button(new moodle_url($pageurl, ['action' => 'add']), get_string('addconnection', 'block_kuracloud'),
-        'get', ['primary' => true]);
+    echo html_writer::link(new moodle_url($pageurl, ['action' => 'add']), get_string('addconnection', 'block_kuracloud'),
+        ['class' => 'btn btn-primary']);
 }
 echo $OUTPUT->footer();

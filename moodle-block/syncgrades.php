@@ -28,6 +28,9 @@ use block_kuracloud\local\service\grade_sync;
 use block_kuracloud\local\service\student_sync;
 use block_kuracloud\local\wasm\workflow_exception;
 
+// The progress bar streams while the export runs.
+define('NO_OUTPUT_BUFFERING', true);
+
 require(__DIR__ . '/../../config.php');
 
 $courseid = required_param('courseid', PARAM_INT);

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Screenshots of every page (docs/screenshots/), from the real Moodle that
+# ../shared/moodle installs: installs the extension and the plugin, resets the plugin's
+# data and a simulator, makes a course with students (the harness's gen.php), and walks
+# the user guide in headless Chromium (scripts/screenshots.js).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+harness="${MOODLE_HARNESS:-$(cd .. && pwd)/shared/moodle}"
+moodle="${MOODLE_DIR:-/tmp/moodle}"
+scripts/install-php-ext.sh
+scripts/package-block.sh
+"$harness/install-plugin.sh" dist/block_kuracloud.zip >/dev/null
+cargo build -q --release -p kuracloud-host-runner
+log=$(mktemp)
+target/release/host-runner sim --port 0 >"$log" 2>&1 &
+sim_pid=$!
+trap 'kill $sim_pid 2>/dev/null || true; rm -f "$log"' EXIT
+url=""
+for _ in $(seq 1 100); do
+  url=$(sed -n 's/^kuraCloud simulator listening on \(http[^ ]*\)$/\1/p' "$log")
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+php "$moodle/admin/cli/cfg.php" --name=curlsecurityblockedhosts --set=""
+php "$moodle/admin/cli/cfg.php" --name=curlsecurityallowedport --set=""
+course=$(php "$harness/gen.php" --shortname=KC101 --add-block=kuracloud | python3 -c 'import json,sys; print(json.load(sys.stdin)["course"]["id"])')
+MOODLE_DIR="$moodle" KC_COURSE_ID="$course" php scripts/screenshots-reset.php
+# The sample kuraCloud course holds three of the generated students (one deleted) and
+# one student nobody in Moodle matches.
+python3 - "$url" <<'PY'
+import json, sys, urllib.request
+url = sys.argv[1]
+state = json.load(urllib.request.urlopen(url + '/_control/state'))
+students = state['instances'][0]['courses'][0]['students']
+people = [('kc101_student1@example.invalid', 'Student1', 'KC101'), ('kc101_student2@example.invalid', 'Student2', 'KC101'),
+          ('old.student@example.edu', 'Old', 'Student'), ('kc101_student3@example.invalid', 'Student3', 'KC101')]
+for s, (email, given, family) in zip(students, people):
+    s['email'], s['givenName'], s['familyName'] = email, given, family
+urllib.request.urlopen(urllib.request.Request(url + '/_control/state', data=json.dumps(state).encode(), method='PUT'))
+PY
+"$harness/serve.sh" start >/dev/null
+KC_SIM_URL="$url" KC_COURSE_ID="$course" NODE_PATH="${MOODLE_STATE:-/tmp/moodle-harness}/node/node_modules" \
+  node scripts/screenshots.js
