@@ -88,5 +88,7 @@ final class connection_test extends kuracloud_testcase {
         } catch (workflow_exception $e) {
             $this->assertSame('unreachable', $e->errorcode);
         }
+        // Moodle reports every blocked request through debugging().
+        $this->assertDebuggingCalled();
     }
 }

@@ -106,8 +106,9 @@ final class grade_sync_test extends kuracloud_testcase {
         $item = $items[0];
         // A teacher changes Ana's mark; Ben's grade gets locked.
         $item->update_final_grade($users['Ana']->id, 9.0, 'gradebook');
+        grade_regrade_final_grades($course->id); // A grade can only be locked once final grades are computed.
         $bengrade = \grade_grade::fetch(['itemid' => $item->id, 'userid' => $users['Ben']->id]);
-        $bengrade->set_locked(1);
+        $this->assertTrue($bengrade->set_locked(1));
         // kuraCloud's grades change for both.
         $state = $this->control('GET', 'state');
         foreach ($state['instances'][0]['courses'][0]['lessons'][0]['revisions'][0]['grades'] as &$g) {

@@ -55,7 +55,7 @@ final class student_sync_test extends kuracloud_testcase {
         [$course, $mapping, $users] = $this->mapped_course();
         $before = $this->kc_course();
         $plan = student_sync::preview($mapping);
-        $this->assertSame(['add' => 1, 'reinvite' => 0, 'update' => 1, 'restore' => 1, 'delete' => 1, 'unchanged' => 1,
+        $this->assertSame(['add' => 1, 'reinvite' => 0, 'update' => 0, 'restore' => 1, 'delete' => 1, 'unchanged' => 2,
             'conflict' => 0, 'skip' => 0], $plan['counts']);
         $this->assertEquals($before, $this->kc_course());
         $this->assertSame(0, $DB->count_records('block_kuracloud_links'));
