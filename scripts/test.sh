@@ -14,6 +14,10 @@ echo "== cargo test"
 cargo test -q --workspace
 echo "== php -l"
 find moodle-block php-ext -name '*.php' -print0 | xargs -0 -r -n1 php -l >/dev/null
+echo "== plugin validation (what moodle-plugin-ci validate checks)"
+php scripts/validate-plugin.php
 echo "== PHP extension tests"
 scripts/test-php.sh
+echo "== Moodle PHPUnit (needs MOODLE_DIR; CI has no Moodle)"
+scripts/test-moodle.sh
 echo "All tests passed."
