@@ -34,8 +34,8 @@ function xmldb_block_kuracloud_upgrade($oldversion) {
     $dbman = $DB->get_manager();
 
     if ($oldversion < 2026112500) {
-        // A site with the old plugin (2022020206) gets this plugin's tables; the old
-        // ones stay untouched until their data is migrated.
+        // A site with the old plugin (2022020206) gets this plugin's tables, then its
+        // connections, mappings and links move into them.
         $file = $CFG->dirroot . '/blocks/kuracloud/db/install.xml';
         foreach (['block_kuracloud_conns', 'block_kuracloud_maps', 'block_kuracloud_links',
                 'block_kuracloud_grades', 'block_kuracloud_log'] as $table) {
@@ -43,6 +43,7 @@ function xmldb_block_kuracloud_upgrade($oldversion) {
                 $dbman->install_one_table_from_xmldb_file($file, $table);
             }
         }
+        \block_kuracloud\local\upgrade\old_plugin_migration::run();
         upgrade_block_savepoint(true, 2026112500, 'kuracloud');
     }
     return true;
