@@ -42,7 +42,7 @@ $output = $PAGE->get_renderer('block_kuracloud');
 if ($action === 'delete' && ($connection = connections::get($id))) {
     if (optional_param('confirm', 0, PARAM_BOOL)) {
         require_sesskey();
-        connections::delete($id);
+        connection_service::delete($connection);
         redirect($pageurl, get_string('deleted'), null, \core\output\notification::NOTIFY_SUCCESS);
     }
     $mappings = $DB->count_records('block_kuracloud_maps', ['connectionid' => $id]);

@@ -43,6 +43,25 @@ class connection_service {
         $token = trim($token);
         $verified = module_runner::run('connection.verify', ['connection' => ['api_url' => $apiurl, 'token' => $token]]);
         $verified['connection_id'] = connections::save($apiurl, $token, $verified);
+        \block_kuracloud\event\connection_created::create([
+            'context' => \context_system::instance(),
+            'objectid' => $verified['connection_id'],
+            'other' => ['instanceid' => (string)$verified['instance_id']],
+        ])->trigger();
         return $verified;
+    }
+
+    /**
+     * Deletes a connection (its mappings wait for a new connection to the instance).
+     *
+     * @param \stdClass $connection Connection row.
+     */
+    public static function delete(\stdClass $connection): void {
+        connections::delete((int)$connection->id);
+        \block_kuracloud\event\connection_deleted::create([
+            'context' => \context_system::instance(),
+            'objectid' => (int)$connection->id,
+            'other' => ['instanceid' => (string)$connection->instanceid],
+        ])->trigger();
     }
 }

@@ -147,6 +147,11 @@ class grade_sync {
         unset($itemoutcome);
         $transaction->allow_commit();
         sync_log::record($courseid, $userid, 'grades', 'synced', $outcome['totals'], $outcome['message']);
+        \block_kuracloud\event\grades_synced::create([
+            'context' => \context_course::instance($courseid),
+            'objectid' => (int)$mapping->id,
+            'other' => ['counts' => $outcome['totals']],
+        ])->trigger();
         return $outcome;
     }
 

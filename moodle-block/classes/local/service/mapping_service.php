@@ -81,6 +81,11 @@ class mapping_service {
         $outcome = module_runner::run('mapping.create', ['connection' => connections::for_workflow($connection),
             'course_id' => $remotecourseid, 'moodle_course_name' => format_string($course->fullname)]);
         $id = mappings::create((int)$course->id, $connectionid, $remotecourseid, (string)$outcome['name']);
+        \block_kuracloud\event\course_mapped::create([
+            'context' => \context_course::instance((int)$course->id),
+            'objectid' => $id,
+            'other' => ['remotecourseid' => $remotecourseid],
+        ])->trigger();
         return mappings::for_course((int)$course->id) ?? (object)['id' => $id];
     }
 
@@ -97,6 +102,12 @@ class mapping_service {
                 'course_id' => (int)$mapping->remotecourseid]);
         }
         mappings::delete((int)$mapping->id);
+        $context = \context_course::instance((int)$mapping->courseid, IGNORE_MISSING);
+        \block_kuracloud\event\course_unmapped::create([
+            'context' => $context ?: \context_system::instance(),
+            'objectid' => (int)$mapping->id,
+            'other' => ['remotecourseid' => (int)$mapping->remotecourseid],
+        ])->trigger();
     }
 
     /**

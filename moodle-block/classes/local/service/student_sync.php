@@ -57,6 +57,11 @@ class student_sync {
             links::apply($mapping, $outcome['links_store'], $outcome['links_remove']);
             sync_log::record((int)$mapping->courseid, $userid, 'students', $outcome['status'],
                 $outcome['plan']['counts'], $outcome['error']['message'] ?? null);
+            \block_kuracloud\event\students_synced::create([
+                'context' => \context_course::instance((int)$mapping->courseid),
+                'objectid' => (int)$mapping->id,
+                'other' => ['status' => $outcome['status'], 'counts' => $outcome['plan']['counts']],
+            ])->trigger();
         }
         return $outcome;
     }
