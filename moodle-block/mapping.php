@@ -61,6 +61,12 @@ if ($action === 'remove' && $mapping) {
     echo $OUTPUT->footer();
     die;
 }
+if ($action === 'autosync' && $mapping) {
+    require_sesskey();
+    $DB->update_record('block_kuracloud_maps', (object)['id' => $mapping->id,
+        'autosync' => optional_param('enable', 0, PARAM_BOOL) ? 1 : 0, 'timemodified' => time()]);
+    redirect($courseurl);
+}
 if ($mapping) {
     redirect($courseurl);
 }

@@ -31,4 +31,6 @@ if ($hassiteconfig) {
         html_writer::link($url, get_string('connections', 'block_kuracloud'), ['class' => 'btn btn-primary'])));
     $ADMIN->add('blocksettings', new admin_externalpage('block_kuracloud_connections',
         get_string('connections', 'block_kuracloud'), $url, 'block/kuracloud:configureapi'));
+    $ADMIN->add('reports', new admin_externalpage('block_kuracloud_history', get_string('historysite', 'block_kuracloud'),
+        new moodle_url('/blocks/kuracloud/history.php'), 'block/kuracloud:configureapi'));
 }

@@ -63,7 +63,10 @@ class block_content implements \renderable, \templatable {
         $data['status'] = get_string('status_' . clean_param($mapping->status, PARAM_ALPHAEXT), 'block_kuracloud');
         $data['statusok'] = $mapping->status === 'ok';
         $data['statusmessage'] = $mapping->status === 'ok' ? null : $mapping->statusmessage;
+        $data['autosync'] = (bool)$mapping->autosync;
         if ($canmap) {
+            $data['autosyncurl'] = (new \moodle_url('/blocks/kuracloud/mapping.php', ['courseid' => $this->courseid,
+                'action' => 'autosync', 'enable' => $mapping->autosync ? 0 : 1, 'sesskey' => sesskey()]))->out(false);
             $data['removeurl'] = (new \moodle_url('/blocks/kuracloud/mapping.php',
                 ['courseid' => $this->courseid, 'action' => 'remove']))->out(false);
         }
@@ -76,6 +79,9 @@ class block_content implements \renderable, \templatable {
                 $data['syncgradesurl'] = (new \moodle_url('/blocks/kuracloud/syncgrades.php',
                     ['courseid' => $this->courseid]))->out(false);
             }
+        }
+        if (has_any_capability(['block/kuracloud:syncusers', 'block/kuracloud:syncgrades'], $context)) {
+            $data['historyurl'] = (new \moodle_url('/blocks/kuracloud/history.php', ['courseid' => $this->courseid]))->out(false);
         }
         return $data;
     }

@@ -135,6 +135,40 @@ class renderer extends \plugin_renderer_base {
     }
 
     /**
+     * The sync history.
+     *
+     * @param array $rows Log rows, newest first.
+     * @param bool $showcourse Add a course column (site-wide view).
+     * @return string
+     */
+    public function history(array $rows, bool $showcourse): string {
+        global $DB;
+        $userids = array_filter(array_unique(array_map(fn($r) => (int)$r->userid, $rows)));
+        $users = $userids ? $DB->get_records_list('user', 'id', $userids, '', implode(',', \core_user\fields::get_name_fields()) . ',id') : [];
+        $out = [];
+        foreach ($rows as $r) {
+            $counts = [];
+            foreach ((array)json_decode((string)$r->counts, true) as $name => $n) {
+                if ($n) {
+                    $counts[] = $name . ': ' . (int)$n;
+                }
+            }
+            $out[] = [
+                'time' => userdate($r->timecreated, get_string('strftimedatetimeshort', 'langconfig')),
+                'course' => $showcourse ? (new \moodle_url('/course/view.php', ['id' => $r->courseid]))->out(false) : null,
+                'courseid' => $r->courseid,
+                'kind' => $r->kind,
+                'status' => $r->status,
+                'user' => isset($users[$r->userid]) ? fullname($users[$r->userid]) : get_string('historyautomatic', 'block_kuracloud'),
+                'counts' => implode(', ', $counts),
+                'message' => $r->message,
+            ];
+        }
+        return $this->render_from_template('block_kuracloud/history', ['rows' => $out, 'hasrows' => !empty($out),
+            'showcourse' => $showcourse]);
+    }
+
+    /**
      * Counts as label/value pairs.
      *
      * @param array $counts Plan counts.

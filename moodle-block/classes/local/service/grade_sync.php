@@ -106,14 +106,15 @@ class grade_sync {
      * @param \stdClass $mapping Mapping row.
      * @param int $userid Who ran it (0: automatic).
      * @param callable|null $progress Progress callback (stage, done, total).
+     * @param bool $apply Write to the gradebook (false: report what would be written).
      * @return array The grades.sync outcome, plus 'lockedonwrite' (grades Moodle refused
      *     to write because they became locked meanwhile).
      */
-    public static function sync(\stdClass $mapping, int $userid, ?callable $progress = null): array {
+    public static function sync(\stdClass $mapping, int $userid, ?callable $progress = null, bool $apply = true): array {
         global $DB;
         $outcome = module_runner::run('grades.sync', self::input($mapping), $progress);
         $outcome['lockedonwrite'] = 0;
-        if ($outcome['status'] !== 'synced') {
+        if ($outcome['status'] !== 'synced' || !$apply) {
             return $outcome;
         }
         $courseid = (int)$mapping->courseid;

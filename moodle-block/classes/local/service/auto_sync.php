@@ -1,0 +1,59 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+namespace block_kuracloud\local\service;
+
+use block_kuracloud\local\wasm\workflow_exception;
+
+/**
+ * The automatic sync of one mapping, under the same guards as a teacher's: a plan with
+ * conflicts or one that trips the mass-removal guard is not applied but reported in the
+ * sync history for a teacher to review; grades follow only when students are in step.
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class auto_sync {
+    /**
+     * Runs it.
+     *
+     * @param \stdClass $mapping Mapping row.
+     * @return array ['students' => status, 'grades' => status]
+     */
+    public static function run(\stdClass $mapping): array {
+        $courseid = (int)$mapping->courseid;
+        try {
+            $plan = student_sync::preview($mapping);
+            if ($plan['mass_removal'] || $plan['counts']['conflict'] > 0) {
+                $why = $plan['mass_removal'] ? get_string('autosyncmassremoval', 'block_kuracloud')
+                    : get_string('autosyncconflicts', 'block_kuracloud', $plan['counts']['conflict']);
+                sync_log::record($courseid, 0, 'students', 'needs_review', $plan['counts'], $why);
+                return ['students' => 'needs_review', 'grades' => 'skipped'];
+            }
+            $students = student_sync::apply($mapping, $plan['fingerprint'], false, 0)['status'];
+            if ($students !== 'applied') {
+                return ['students' => $students, 'grades' => 'skipped'];
+            }
+            $grades = grade_sync::sync($mapping, 0);
+            return ['students' => $students, 'grades' => $grades['status']];
+        } catch (workflow_exception $e) {
+            sync_log::record($courseid, 0, 'students', 'failed', [], $e->getMessage());
+            return ['students' => 'failed', 'grades' => 'skipped', 'error' => $e->getMessage()];
+        }
+    }
+}

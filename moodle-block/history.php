@@ -1,0 +1,59 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+/**
+ * Sync history: per course (teachers), or site-wide (administrators).
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+require(__DIR__ . '/../../config.php');
+
+$courseid = optional_param('courseid', 0, PARAM_INT);
+$page = optional_param('page', 0, PARAM_INT);
+$perpage = 50;
+
+if ($courseid) {
+    $course = get_course($courseid);
+    $context = context_course::instance($courseid);
+    require_login($course);
+    require_any_capability(['block/kuracloud:syncusers', 'block/kuracloud:syncgrades'], $context);
+    $PAGE->set_heading(format_string($course->fullname));
+    $where = ['courseid' => $courseid];
+} else {
+    require_login();
+    $context = context_system::instance();
+    require_capability('block/kuracloud:configureapi', $context);
+    $PAGE->set_heading(get_string('historysite', 'block_kuracloud'));
+    $where = [];
+}
+$pageurl = new moodle_url('/blocks/kuracloud/history.php', ['courseid' => $courseid]);
+$PAGE->set_url($pageurl);
+$PAGE->set_context($context);
+$PAGE->set_title(get_string('history', 'block_kuracloud'));
+
+$total = $DB->count_records('block_kuracloud_log', $where);
+$rows = $DB->get_records('block_kuracloud_log', $where, 'timecreated DESC, id DESC', '*', $page * $perpage, $perpage);
+$output = $PAGE->get_renderer('block_kuracloud');
+
+echo $OUTPUT->header();
+echo $OUTPUT->heading(get_string('history', 'block_kuracloud'));
+echo $output->history(array_values($rows), !$courseid);
+echo $OUTPUT->paging_bar($total, $page, $perpage, $pageurl);
+echo $OUTPUT->footer();
