@@ -90,6 +90,18 @@ final class auto_sync_test extends kuracloud_testcase {
         $this->assertSame('course_deleted', mappings::for_course((int)$course->id)->status);
     }
 
+    public function test_the_history_lists_each_sync_with_who_and_what(): void {
+        global $PAGE, $DB;
+        [$course, $mapping, $users] = $this->mapped_course();
+        $plan = student_sync::preview($mapping);
+        student_sync::apply($mapping, $plan['fingerprint'], false, (int)$users['teacher']->id);
+        $PAGE->set_url('/blocks/kuracloud/history.php');
+        $html = $PAGE->get_renderer('block_kuracloud')->history(array_values($DB->get_records('block_kuracloud_log')), true);
+        $this->assertStringContainsString('Tess Teacher', $html);
+        $this->assertStringContainsString('add: 1', $html);
+        $this->assertStringContainsString('applied', $html);
+    }
+
     public function test_the_cli_report_shows_each_student_and_the_counts(): void {
         [, $mapping] = $this->mapped_course();
         $plan = student_sync::preview($mapping);

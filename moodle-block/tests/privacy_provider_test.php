@@ -56,6 +56,16 @@ final class privacy_provider_test extends kuracloud_testcase {
         provider::delete_data_for_user(new approved_contextlist($ana, 'block_kuracloud', [$context->id]));
         $this->assertSame(0, $DB->count_records('block_kuracloud_links', ['userid' => $ana->id]));
         $this->assertSame(3, $DB->count_records('block_kuracloud_links'));
+
+        // Per user list.
+        $userlist = new \core_privacy\local\request\userlist($context, 'block_kuracloud');
+        provider::get_users_in_context($userlist);
+        $this->assertEqualsCanonicalizing([(int)$users['Ben']->id, (int)$users['Chen']->id, (int)$users['Dana']->id],
+            array_map('intval', $userlist->get_userids()));
+        provider::delete_data_for_users(new \core_privacy\local\request\approved_userlist($context, 'block_kuracloud',
+            [$users['Ben']->id]));
+        $this->assertSame(0, $DB->count_records('block_kuracloud_links', ['userid' => $users['Ben']->id]));
+        $this->assertSame(2, $DB->count_records('block_kuracloud_links'));
         provider::delete_data_for_all_users_in_context($context);
         $this->assertSame(0, $DB->count_records('block_kuracloud_links'));
     }

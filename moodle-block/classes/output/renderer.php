@@ -144,7 +144,7 @@ class renderer extends \plugin_renderer_base {
     public function history(array $rows, bool $showcourse): string {
         global $DB;
         $userids = array_filter(array_unique(array_map(fn($r) => (int)$r->userid, $rows)));
-        $users = $userids ? $DB->get_records_list('user', 'id', $userids, '', implode(',', \core_user\fields::get_name_fields()) . ',id') : [];
+        $users = $userids ? $DB->get_records_list('user', 'id', $userids, '', 'id,' . implode(',', \core_user\fields::get_name_fields())) : [];
         $out = [];
         foreach ($rows as $r) {
             $counts = [];
