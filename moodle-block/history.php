@@ -33,7 +33,9 @@ if ($courseid) {
     $course = get_course($courseid);
     $context = context_course::instance($courseid);
     require_login($course);
-    require_any_capability(['block/kuracloud:syncusers', 'block/kuracloud:syncgrades'], $context);
+    if (!has_any_capability(['block/kuracloud:syncusers', 'block/kuracloud:syncgrades'], $context)) {
+        throw new required_capability_exception($context, 'block/kuracloud:syncusers', 'nopermissions', '');
+    }
     $PAGE->set_heading(format_string($course->fullname));
     $where = ['courseid' => $courseid];
 } else {

@@ -106,14 +106,19 @@ async function go(page, rel) {
     await go(page, `/grade/report/grader/index.php?id=${courseid}`);
     await shot(page, '13-gradebook', 'Nerve conduction (2024)');
 
+    await go(page, `/blocks/kuracloud/history.php?courseid=${courseid}`);
+    await shot(page, '14-history', ['Sync history', 'students', 'grades']);
+    await go(page, `/course/view.php?id=${courseid}`);
+    await page.locator('a', { hasText: 'Turn on' }).first().click();
+    await shot(page, '15-automatic-sync-on', 'Automatic sync is on');
     await go(page, `/blocks/kuracloud/mapping.php?courseid=${courseid}&action=remove`);
-    await shot(page, '14-remove-mapping', 'Student accounts that were synchronized from Moodle will remain');
+    await shot(page, '16-remove-mapping', 'Student accounts that were synchronized from Moodle will remain');
 
     await login(page, 'admin', process.env.MOODLE_ADMIN_PASS || 'Admin-Pass-123!');
     await go(page, '/blocks/kuracloud/connections.php');
-    await shot(page, '15-connections', 'Demo University');
+    await shot(page, '17-connections', 'Demo University');
     await page.locator('a[aria-label="Delete"]').first().click();
-    await shot(page, '16-delete-connection', 'Nothing is deleted in kuraCloud');
+    await shot(page, '18-delete-connection', 'Nothing is deleted in kuraCloud');
   } finally {
     await ctx.close();
   }
