@@ -404,9 +404,14 @@ fn memory_and_time_limits_stop_the_module_with_a_clear_error() {
         .to_string()
         .contains("unusable"));
 
+    // Far more work than the 10-20 ms the shortest deadline allows.
+    let many: Vec<_> = (0..300_000)
+        .map(|i| json!({"user_id": i, "email": format!("s{i}@x.example")}))
+        .collect();
+    let input = json!({"connection": kc.conn(), "course_id": 101, "students": many}).to_string();
     let mut instance = module()
         .instantiate(Limits {
-            memory_bytes: 512 << 20,
+            memory_bytes: 1 << 30,
             time_per_call: std::time::Duration::from_millis(1),
         })
         .unwrap();
