@@ -79,18 +79,36 @@ impl EffectResult {
 }
 
 /// What a workflow hands back after each start or resume.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 pub enum Step {
     Effect(Effect),
-    /// The outcome, already serialized (large outcomes skip a `Value` tree).
-    Done(Box<serde_json::value::RawValue>),
+    /// The outcome as JSON text, serialized by the workflow itself (so a large outcome is
+    /// neither re-parsed nor copied through a `Value` tree).
+    Done(String),
     Error(crate::error::WorkflowError),
 }
 
 impl Step {
+    /// `{"effect": ...}`, `{"done": ...}` or `{"error": ...}`.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| {
+        #[derive(Serialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Tagged<'a> {
+            Effect(&'a Effect),
+            Error(&'a crate::error::WorkflowError),
+        }
+        let tagged = match self {
+            Step::Done(json) => {
+                let mut out = String::with_capacity(json.len() + 9);
+                out.push_str("{\"done\":");
+                out.push_str(json);
+                out.push('}');
+                return out;
+            }
+            Step::Effect(e) => Tagged::Effect(e),
+            Step::Error(e) => Tagged::Error(e),
+        };
+        serde_json::to_string(&tagged).unwrap_or_else(|e| {
             format!(
                 r#"{{"error":{{"code":"protocol","message":"could not serialize a step: {e}"}}}}"#
             )

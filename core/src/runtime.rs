@@ -155,13 +155,7 @@ impl Run {
             Poll::Ready(result) => {
                 self.future = None;
                 match result {
-                    Ok(json) => match serde_json::value::RawValue::from_string(json) {
-                        Ok(raw) => Step::Done(raw),
-                        Err(e) => Step::Error(WorkflowError::new(
-                            ErrorCode::Protocol,
-                            format!("the workflow produced invalid JSON: {e}"),
-                        )),
-                    },
+                    Ok(json) => Step::Done(json),
                     Err(error) => Step::Error(error),
                 }
             }

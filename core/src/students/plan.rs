@@ -3,14 +3,13 @@
 //! apply, so apply does exactly what the teacher reviewed.
 
 use super::snapshot::{
-    clean, cmp_caseless, email_key, is_plausible_email, same_email, section_of, MoodleStudent,
-    StudentLink,
+    clean, clean_cow, cmp_caseless, email_key_cow, is_plausible_email, same_email, section_cow,
+    section_of, MoodleStudent, StudentLink,
 };
 use crate::api::{Student, StudentEdit, StudentInput};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,24 +62,6 @@ impl StudentFields {
         }
     }
 
-    /// Names of the fields (other than email) that differ.
-    fn changes_from(&self, before: &Student) -> Vec<String> {
-        let mut out = Vec::new();
-        if self.given_name != before.given_name {
-            out.push("given_name".into());
-        }
-        if self.family_name != before.family_name {
-            out.push("family_name".into());
-        }
-        if self.external_student_id != before.external_student_id {
-            out.push("external_student_id".into());
-        }
-        if self.section != before.section {
-            out.push("section".into());
-        }
-        out
-    }
-
     pub fn to_input(&self) -> StudentInput {
         StudentInput {
             email: self.email.clone(),
@@ -118,14 +99,17 @@ pub struct PlanEntry {
     pub email: String,
     pub reason: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub before: Option<StudentFields>,
+    pub before: Option<Box<StudentFields>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub after: Option<StudentFields>,
+    pub after: Option<Box<StudentFields>>,
     /// Restore and update: the fields that will be edited.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<String>,
     /// A link row (user ↔ student) will be stored when this entry succeeds.
     pub link: bool,
+    /// Unchanged entries carry no `after`; the fingerprint uses this hash of it instead.
+    #[serde(skip)]
+    pub after_hash: u128,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,67 +180,62 @@ pub fn plan(
     active: &[Student],
     deleted: &[Student],
 ) -> StudentSyncPlan {
-    // Moodle side: one row per user, then group by email.
-    let mut users: BTreeMap<i64, &MoodleStudent> = BTreeMap::new();
-    for m in moodle {
-        users.entry(m.user_id).or_insert(m);
-    }
-    let keys: HashMap<i64, String> = users
+    // Moodle side: one row per user (the first), then count users per email.
+    let mut users: Vec<&MoodleStudent> = moodle.iter().collect();
+    users.sort_by_key(|m| m.user_id);
+    users.dedup_by_key(|m| m.user_id);
+    let keyed: Vec<(&MoodleStudent, Cow<str>)> = users
         .iter()
-        .map(|(id, m)| (*id, email_key(&m.email)))
+        .map(|m| (*m, email_key_cow(&m.email)))
         .collect();
-    let mut by_email: HashMap<&str, Vec<i64>> = HashMap::default();
-    for id in users.keys() {
-        by_email.entry(keys[id].as_str()).or_default().push(*id);
+    let mut per_email: HashMap<&str, u32> = HashMap::default();
+    per_email.reserve(keyed.len());
+    for (_, key) in &keyed {
+        *per_email.entry(key.as_ref()).or_default() += 1;
     }
+    let key_of_user: HashMap<i64, &str> =
+        keyed.iter().map(|(m, k)| (m.user_id, k.as_ref())).collect();
 
     let mut entries = Vec::with_capacity(moodle.len() + active.len());
-    let mut conflicted_emails: HashSet<String> = HashSet::default();
-    let mut candidates: Vec<&MoodleStudent> = Vec::new();
-    for m in users.values() {
-        let key = keys[&m.user_id].as_str();
-        let fields = StudentFields::of_moodle(m);
-        let name = display_name(&m.first_name, &m.last_name);
-        if !is_plausible_email(&m.email) {
-            entries.push(PlanEntry {
-                action: StudentAction::Skip,
-                user_id: Some(m.user_id),
-                student_id: None,
-                replaces_student_id: None,
-                name,
-                email: fields.email.clone(),
-                reason: if key.is_empty() {
-                    "the Moodle user has no email address".into()
-                } else {
-                    "the Moodle user's email address is not valid".into()
-                },
-                before: None,
-                after: Some(fields),
-                changes: vec![],
-                link: false,
-            });
-        } else if by_email[key].len() > 1 {
-            conflicted_emails.insert(key.to_string());
-            entries.push(PlanEntry {
-                action: StudentAction::Conflict,
-                user_id: Some(m.user_id),
-                student_id: None,
-                replaces_student_id: None,
-                name,
-                email: fields.email.clone(),
-                reason: format!(
-                    "{} Moodle users share this email; none of them is synced until the emails differ",
-                    by_email[key].len()
-                )
-                .into(),
-                before: None,
-                after: Some(fields),
-                changes: vec![],
-                link: false,
-            });
-        } else {
-            candidates.push(m);
+    let mut conflicted_emails: HashSet<&str> = HashSet::default();
+    let mut candidates: Vec<(&MoodleStudent, &str)> = Vec::with_capacity(keyed.len());
+    for (m, key) in &keyed {
+        let key = key.as_ref();
+        let sharing = per_email[key];
+        if is_plausible_email(&m.email) && sharing == 1 {
+            candidates.push((*m, key));
+            continue;
         }
+        let fields = StudentFields::of_moodle(m);
+        let (action, reason): (StudentAction, Cow<'static, str>) = if !is_plausible_email(&m.email)
+        {
+            let why = if key.is_empty() {
+                "the Moodle user has no email address"
+            } else {
+                "the Moodle user's email address is not valid"
+            };
+            (StudentAction::Skip, why.into())
+        } else {
+            conflicted_emails.insert(key);
+            (
+                StudentAction::Conflict,
+                format!("{sharing} Moodle users share this email; none of them is synced until the emails differ").into(),
+            )
+        };
+        entries.push(PlanEntry {
+            action,
+            user_id: Some(m.user_id),
+            student_id: None,
+            replaces_student_id: None,
+            name: display_name(&m.first_name, &m.last_name),
+            email: fields.email.clone(),
+            reason,
+            before: None,
+            after: Some(Box::new(fields)),
+            changes: vec![],
+            link: false,
+            after_hash: 0,
+        });
     }
 
     // kuraCloud side, indexed.
@@ -266,19 +245,20 @@ pub fn plan(
         .filter(|s| !active_by_id.contains_key(&s.student_id))
         .map(|s| (s.student_id, s))
         .collect();
-    // Lowest id first when kuraCloud holds one email twice.
-    let index_by_email = |list: &[Student]| {
-        let mut map: HashMap<String, Vec<i64>> = HashMap::default();
+    // By email: ids in ascending order (lowest first when kuraCloud holds one email twice).
+    fn index_by_email(list: &[Student]) -> HashMap<Cow<'_, str>, Vec<i64>> {
+        let mut map: HashMap<Cow<'_, str>, Vec<i64>> = HashMap::default();
+        map.reserve(list.len());
         for s in list {
-            map.entry(email_key(&s.email))
+            map.entry(email_key_cow(&s.email))
                 .or_default()
                 .push(s.student_id);
         }
-        for ids in map.values_mut() {
+        for ids in map.values_mut().filter(|ids| ids.len() > 1) {
             ids.sort_unstable();
         }
         map
-    };
+    }
     let active_by_email = index_by_email(active);
     let deleted_by_email = index_by_email(deleted);
 
@@ -298,29 +278,28 @@ pub fn plan(
     let mut claimed: HashSet<i64> = HashSet::default();
     // Students held by a conflict are never deleted.
     for l in &sorted_links {
-        if let Some(key) = keys.get(&l.user_id) {
+        if let Some(key) = key_of_user.get(&l.user_id) {
             if conflicted_emails.contains(key) {
                 claimed.insert(l.student_id);
             }
         }
     }
     for key in &conflicted_emails {
-        for id in active_by_email.get(key).into_iter().flatten() {
+        for id in active_by_email.get(*key).into_iter().flatten() {
             claimed.insert(*id);
         }
     }
 
     // Pass 1: stored links whose student still has the user's email.
-    let mut unresolved: Vec<(&MoodleStudent, Option<i64>)> = Vec::new();
+    let mut unresolved: Vec<(&MoodleStudent, &str, Option<i64>)> = Vec::new();
     let mut replaced: HashMap<i64, (i64, String)> = HashMap::default(); // old student -> (user, new email)
-    for m in &candidates {
-        let key = keys[&m.user_id].as_str();
+    for &(m, key) in &candidates {
         let Some(&linked) = link_of_user.get(&m.user_id) else {
-            unresolved.push((m, None));
+            unresolved.push((m, key, None));
             continue;
         };
         if claimed.contains(&linked) {
-            unresolved.push((m, None));
+            unresolved.push((m, key, None));
             continue;
         }
         if let Some(s) = active_by_id.get(&linked) {
@@ -329,7 +308,7 @@ pub fn plan(
                 entries.push(matched_entry(m, s, false, "linked"));
             } else {
                 replaced.insert(linked, (m.user_id, clean(&m.email)));
-                unresolved.push((m, Some(linked)));
+                unresolved.push((m, key, Some(linked)));
             }
         } else if let Some(s) = deleted_by_id.get(&linked) {
             if same_email(&s.email, key) {
@@ -341,18 +320,17 @@ pub fn plan(
                     "linked to a student deleted in kuraCloud",
                 ));
             } else {
-                unresolved.push((m, Some(linked)));
+                unresolved.push((m, key, Some(linked)));
             }
         } else {
-            unresolved.push((m, None));
+            unresolved.push((m, key, None));
         }
     }
     // Pass 2a: match by email, active students first, then deleted ones. An account
     // whose linked user changed email is free to match here (e.g. two swapped emails).
     let mut unmatched: Vec<(&MoodleStudent, Option<i64>)> = Vec::new();
-    for (m, old_link) in unresolved {
-        let key = keys[&m.user_id].as_str();
-        let free = |map: &HashMap<String, Vec<i64>>, claimed: &HashSet<i64>| {
+    for (m, key, old_link) in unresolved {
+        let free = |map: &HashMap<Cow<str>, Vec<i64>>, claimed: &HashSet<i64>| {
             map.get(key)
                 .and_then(|ids| ids.iter().find(|id| !claimed.contains(id)).copied())
         };
@@ -393,7 +371,7 @@ pub fn plan(
                         "email changed from {} to {}: the old kuraCloud account is deleted and an invite is sent to the new email",
                         old.email, fields.email
                     ),
-                    Some(StudentFields::of_student(old)),
+                    Some(Box::new(StudentFields::of_student(old))),
                     Some(old.student_id),
                 )
             }
@@ -413,9 +391,10 @@ pub fn plan(
             email: fields.email.clone(),
             reason: reason.into(),
             before,
-            after: Some(fields),
+            after: Some(Box::new(fields)),
             changes: vec![],
             link: true,
+            after_hash: 0,
         });
     }
 
@@ -438,10 +417,11 @@ pub fn plan(
             name: display_name(&s.given_name, &s.family_name),
             email: s.email.clone(),
             reason: reason.into(),
-            before: Some(StudentFields::of_student(s)),
+            before: Some(Box::new(StudentFields::of_student(s))),
             after: None,
             changes: vec![],
             link: false,
+            after_hash: 0,
         });
     }
 
@@ -508,39 +488,90 @@ pub fn plan(
 }
 
 fn matched_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &'static str) -> PlanEntry {
-    let after = StudentFields::of_moodle(m);
-    let changes = after.changes_from(s);
-    let (action, reason, before) = if changes.is_empty() {
-        (StudentAction::Unchanged, Cow::Borrowed(why), None)
-    } else {
-        (
-            StudentAction::Update,
-            Cow::Owned(format!(
-                "{why}; details changed: {}",
-                changes.join(", ").replace('_', " ")
-            )),
-            Some(StudentFields::of_student(s)),
-        )
+    // Compared without copying: most matched students are unchanged.
+    let email = clean_cow(&m.email);
+    let target = [
+        clean_cow(&m.first_name),
+        clean_cow(&m.last_name),
+        clean_cow(&m.idnumber),
+        section_cow(&m.groups),
+    ];
+    let mut changes = Vec::new();
+    for (name, (want, have)) in [
+        "given_name",
+        "family_name",
+        "external_student_id",
+        "section",
+    ]
+    .iter()
+    .zip(target.iter().zip([
+        &s.given_name,
+        &s.family_name,
+        &s.external_student_id,
+        &s.section,
+    ])) {
+        if want.as_ref() != have.as_str() {
+            changes.push((*name).to_string());
+        }
+    }
+    let name = display_name(&m.first_name, &m.last_name);
+    if changes.is_empty() {
+        let mut buf = Vec::with_capacity(128);
+        for v in std::iter::once(email.as_ref()).chain(target.iter().map(|t| t.as_ref())) {
+            buf.extend_from_slice(&(v.len() as u32).to_le_bytes());
+            buf.extend_from_slice(v.as_bytes());
+        }
+        return PlanEntry {
+            action: StudentAction::Unchanged,
+            user_id: Some(m.user_id),
+            student_id: Some(s.student_id),
+            replaces_student_id: None,
+            name,
+            email: email.into_owned(),
+            reason: Cow::Borrowed(why),
+            before: None,
+            after: None,
+            changes,
+            link: new_link,
+            after_hash: xxhash_rust::xxh3::xxh3_128(&buf),
+        };
+    }
+    let [given_name, family_name, external_student_id, section] = target;
+    let after = StudentFields {
+        email: email.into_owned(),
+        given_name: given_name.into_owned(),
+        family_name: family_name.into_owned(),
+        external_student_id: external_student_id.into_owned(),
+        section: section.into_owned(),
     };
     PlanEntry {
-        action,
+        action: StudentAction::Update,
         user_id: Some(m.user_id),
         student_id: Some(s.student_id),
         replaces_student_id: None,
-        name: display_name(&m.first_name, &m.last_name),
+        name,
         email: after.email.clone(),
-        reason,
-        before,
-        after: Some(after),
+        reason: Cow::Owned(format!(
+            "{why}; details changed: {}",
+            changes.join(", ").replace('_', " ")
+        )),
+        before: Some(Box::new(StudentFields::of_student(s))),
+        after: Some(Box::new(after)),
         changes,
         link: new_link,
+        after_hash: 0,
     }
 }
 
 fn restore_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &'static str) -> PlanEntry {
     let mut e = matched_entry(m, s, new_link, why);
     e.action = StudentAction::Restore;
-    e.before = Some(StudentFields::of_student(s));
+    if e.after.is_none() {
+        // Unchanged details: show them (the preview's "after" of a restore).
+        e.after = Some(Box::new(StudentFields::of_moodle(m)));
+        e.after_hash = 0;
+    }
+    e.before = Some(Box::new(StudentFields::of_student(s)));
     e.reason = if e.changes.is_empty() {
         Cow::Owned(format!("{why}: restore"))
     } else {
@@ -559,22 +590,23 @@ fn restore_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &'static s
 /// could change kuraCloud itself). Fields kuraCloud changes on its own (invite
 /// accepted, creation date) are left out so they do not make a reviewed plan stale.
 fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -> String {
-    use xxhash_rust::xxh3::Xxh3;
-    // Each field is length-prefixed, so no choice of strings makes two inputs alike.
-    fn field(h: &mut Xxh3, value: &str) {
-        h.update(&(value.len() as u64).to_le_bytes());
-        h.update(value.as_bytes());
+    // Everything goes into one buffer, hashed once: far cheaper than many small
+    // incremental updates. Each field is length-prefixed, so no choice of strings makes
+    // two inputs alike.
+    fn field(buf: &mut Vec<u8>, value: &str) {
+        buf.extend_from_slice(&(value.len() as u32).to_le_bytes());
+        buf.extend_from_slice(value.as_bytes());
     }
-    fn number(h: &mut Xxh3, value: Option<i64>) {
+    fn number(buf: &mut Vec<u8>, value: Option<i64>) {
         match value {
             Some(v) => {
-                h.update(&[1]);
-                h.update(&v.to_le_bytes());
+                buf.push(1);
+                buf.extend_from_slice(&v.to_le_bytes());
             }
-            None => h.update(&[0]),
+            None => buf.push(0),
         }
     }
-    let mut h = Xxh3::new();
+    let mut buf: Vec<u8> = Vec::with_capacity((active.len() + deleted.len() + entries.len()) * 96);
     let mut roster: Vec<(bool, &Student)> = active
         .iter()
         .map(|s| (false, s))
@@ -582,8 +614,8 @@ fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -
         .collect();
     roster.sort_unstable_by_key(|(d, s)| (*d, s.student_id));
     for (is_deleted, s) in roster {
-        h.update(&[is_deleted as u8]);
-        number(&mut h, Some(s.student_id));
+        buf.push(is_deleted as u8);
+        number(&mut buf, Some(s.student_id));
         for v in [
             &s.email,
             &s.given_name,
@@ -591,18 +623,18 @@ fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -
             &s.external_student_id,
             &s.section,
         ] {
-            field(&mut h, v);
+            field(&mut buf, v);
         }
     }
-    h.update(b"plan");
+    buf.extend_from_slice(b"plan");
     for e in entries {
-        h.update(&[e.action as u8, e.link as u8]);
-        number(&mut h, e.user_id);
-        number(&mut h, e.student_id);
-        number(&mut h, e.replaces_student_id);
+        buf.extend_from_slice(&[e.action as u8, e.link as u8]);
+        number(&mut buf, e.user_id);
+        number(&mut buf, e.student_id);
+        number(&mut buf, e.replaces_student_id);
         match &e.after {
             Some(a) => {
-                h.update(&[1]);
+                buf.push(1);
                 for v in [
                     &a.email,
                     &a.given_name,
@@ -610,11 +642,14 @@ fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -
                     &a.external_student_id,
                     &a.section,
                 ] {
-                    field(&mut h, v);
+                    field(&mut buf, v);
                 }
             }
-            None => h.update(&[0]),
+            None => {
+                buf.push(0);
+                buf.extend_from_slice(&e.after_hash.to_le_bytes());
+            }
         }
     }
-    format!("{:032x}", h.digest128())
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&buf))
 }

@@ -71,6 +71,27 @@ pub fn cmp_caseless(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// `clean`, borrowing when nothing needs removing (the usual case).
+pub fn clean_cow(value: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = value.trim();
+    if trimmed.chars().any(char::is_control) {
+        std::borrow::Cow::Owned(clean(value))
+    } else {
+        std::borrow::Cow::Borrowed(trimmed)
+    }
+}
+
+/// `section_of`, borrowing from the group name.
+pub fn section_cow(groups: &[String]) -> std::borrow::Cow<'_, str> {
+    groups
+        .iter()
+        .map(|g| g.trim())
+        .filter(|g| !g.is_empty())
+        .min_by(|a, b| cmp_caseless(a, b).then_with(|| a.cmp(b)))
+        .map(clean_cow)
+        .unwrap_or(std::borrow::Cow::Borrowed(""))
+}
+
 /// Trimmed, without control characters: what we send and compare.
 pub fn clean(value: &str) -> String {
     let trimmed = value.trim();
@@ -83,6 +104,19 @@ pub fn clean(value: &str) -> String {
         .collect::<String>()
         .trim()
         .to_string()
+}
+
+/// `email_key`, borrowing when the address is already in key form (the usual case).
+pub fn email_key_cow(email: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = email.trim();
+    if trimmed
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase() && !b.is_ascii_control())
+    {
+        std::borrow::Cow::Borrowed(trimmed)
+    } else {
+        std::borrow::Cow::Owned(email_key(email))
+    }
 }
 
 /// Emails compare case-insensitively and ignore surrounding whitespace.

@@ -1,0 +1,59 @@
+//! Per-step timing of a 5,000-student preview in the module (the same data as the
+//! benchmark): `cargo run --release -p kuracloud-host-runner --example preview_steps -- 5`.
+use kuracloud_host_runner::{default_module_path, KcModule, Limits};
+use serde_json::json;
+use std::time::Instant;
+fn main() {
+    let module = KcModule::load(&default_module_path(), None).unwrap();
+    let moodle: Vec<_> = (0..5000).map(|i| json!({"user_id": i, "email": format!("s{i}@uni.example"), "first_name": "Student", "last_name": "Bench", "idnumber": format!("ID{i}"), "groups": ["Lab A"]})).collect();
+    let mut active = vec![];
+    let mut deleted = vec![];
+    for i in 0..5000 {
+        let (email, given) = match i {
+            0..4000 => (format!("s{i}@uni.example"), "Student"),
+            4000..4300 => (format!("s{i}@uni.example"), "Renamed"),
+            4300..4500 => (format!("old{i}@uni.example"), "Student"),
+            _ => (format!("s{i}@uni.example"), "Student"),
+        };
+        let s = json!({"studentId": i, "email": email, "givenName": given, "familyName": "Bench", "inviteComplete": true, "createdDate": 1, "externalStudentId": format!("ID{i}"), "section": "Lab A"});
+        if (4500..4700).contains(&i) {
+            deleted.push(s)
+        } else if i < 4700 {
+            active.push(s)
+        }
+    }
+    let links: Vec<_> = (0..4700)
+        .map(|i| json!({"user_id": i, "student_id": i}))
+        .collect();
+    let input = json!({"workflow": "students.preview", "input": {"connection": {"api_url": "http://x.example", "token": "t"}, "course_id": 1, "students": moodle, "links": links}}).to_string();
+    let a = serde_json::to_vec(&active).unwrap();
+    let d = serde_json::to_vec(&deleted).unwrap();
+    let n: usize = std::env::args()
+        .nth(1)
+        .map(|x| x.parse().unwrap())
+        .unwrap_or(5);
+    for _ in 0..n {
+        let mut inst = module.instantiate(Limits::default()).unwrap();
+        let t = Instant::now();
+        inst.start(input.as_bytes()).unwrap();
+        let t1 = t.elapsed();
+        inst.resume(b"{}").unwrap();
+        inst.resume_http(200, &a).unwrap();
+        let t2 = t.elapsed();
+        inst.resume(b"{}").unwrap();
+        inst.resume_http(200, &d).unwrap();
+        let t3 = t.elapsed();
+        inst.resume(b"{}").unwrap();
+        let t4 = t.elapsed();
+        if n <= 5 {
+            println!(
+                "start {:?} active {:?} deleted {:?} plan+out {:?} total {:?}",
+                t1,
+                t2 - t1,
+                t3 - t2,
+                t4 - t3,
+                t4
+            );
+        }
+    }
+}
