@@ -19,4 +19,4 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 ext="$PWD/target/release/libkuracloud_php.so"
-KC_SIM_URL="$url" KC_WASM="$PWD/dist/kuracloud.wasm" KC_EXT="$ext" php -d extension="$ext" php-ext/bench/bench.php
+KC_SIM_URL="$url" KC_WASM="$PWD/dist/kuracloud.wasm" KC_EXT="$ext" scripts/php-with-ext.sh "$ext" php-ext/bench/bench.php

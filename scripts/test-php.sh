@@ -17,4 +17,4 @@ for _ in $(seq 1 100); do
 done
 [ -n "$url" ] || { echo "the simulator did not start:"; cat "$log"; exit 1; }
 KC_SIM_URL="$url" KC_WASM="$PWD/dist/kuracloud.wasm" KC_EXT="$ext" \
-  php -d extension="$ext" php-ext/tests/run.php
+  scripts/php-with-ext.sh "$ext" php-ext/tests/run.php
