@@ -18,23 +18,30 @@ use std::time::{Duration, Instant};
 struct MemoryHost {
     routes: Vec<(&'static str, Vec<u8>)>,
     calls: usize,
+    /// Time spent answering (copying bodies), to tell the module's own time apart.
+    host_time: Duration,
 }
 
 impl EffectHost for MemoryHost {
     fn http(&mut self, call: &HttpCall) -> HttpAnswer {
+        let start = Instant::now();
         self.calls += 1;
-        for (suffix, body) in &self.routes {
-            if call.url.ends_with(suffix) {
-                return HttpAnswer::Response {
-                    status: 200,
-                    body: body.clone(),
-                };
-            }
-        }
-        HttpAnswer::Response {
-            status: 404,
-            body: br#"{"message":"bench: no route"}"#.to_vec(),
-        }
+        let answer = match self
+            .routes
+            .iter()
+            .find(|(suffix, _)| call.url.ends_with(suffix))
+        {
+            Some((_, body)) => HttpAnswer::Response {
+                status: 200,
+                body: body.clone(),
+            },
+            None => HttpAnswer::Response {
+                status: 404,
+                body: br#"{"message":"bench: no route"}"#.to_vec(),
+            },
+        };
+        self.host_time += start.elapsed();
+        answer
     }
     fn sleep(&mut self, _ms: u64) {}
 }
@@ -89,6 +96,7 @@ fn bench_preview(module: &KcModule) {
     let active_body = serde_json::to_vec(&active).unwrap();
     let deleted_body = serde_json::to_vec(&deleted).unwrap();
     let mut times = Vec::new();
+    let mut module_times = Vec::new();
     let mut peak = 0;
     let mut counts = Value::Null;
     for _ in 0..15 {
@@ -98,11 +106,13 @@ fn bench_preview(module: &KcModule) {
                 ("/student", active_body.clone()),
             ],
             calls: 0,
+            host_time: Duration::ZERO,
         };
         let mut instance = module.instantiate(Limits::default()).unwrap();
         let start = Instant::now();
         let out = run_workflow(&mut instance, "students.preview", &input, &mut host).unwrap();
         times.push(start.elapsed());
+        module_times.push(start.elapsed() - host.host_time);
         peak = peak.max(instance.memory_bytes());
         let RunOutcome::Done(json) = out else {
             panic!("preview failed: {out:?}")
@@ -110,9 +120,10 @@ fn bench_preview(module: &KcModule) {
         counts = serde_json::from_str::<Value>(&json).unwrap()["plan"]["counts"].clone();
     }
     println!(
-        "students.preview 5,000 Moodle x 5,000 kuraCloud students: median {:.1} ms, min {:.1} ms, peak module memory {:.1} MiB",
+        "students.preview 5,000 Moodle x 5,000 kuraCloud students: median {:.1} ms in the module (min {:.1} ms; {:.1} ms with the host's body copies), peak module memory {:.1} MiB",
+        median(module_times.clone()).as_secs_f64() * 1e3,
+        module_times.iter().min().unwrap().as_secs_f64() * 1e3,
         median(times.clone()).as_secs_f64() * 1e3,
-        times.iter().min().unwrap().as_secs_f64() * 1e3,
         peak as f64 / (1 << 20) as f64
     );
     println!("  plan counts: {counts}");
@@ -187,6 +198,7 @@ fn bench_grades(module: &KcModule) {
                 ("/t1/download", download.clone()),
             ],
             calls: 0,
+            host_time: Duration::ZERO,
         };
         let mut instance = module.instantiate(Limits::default()).unwrap();
         let start = Instant::now();
