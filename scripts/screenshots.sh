@@ -11,16 +11,9 @@ scripts/install-php-ext.sh
 scripts/package-block.sh
 "$harness/install-plugin.sh" dist/block_kuracloud.zip >/dev/null
 cargo build -q --release -p kuracloud-host-runner
-log=$(mktemp)
-target/release/host-runner sim --port 0 >"$log" 2>&1 &
-sim_pid=$!
-trap 'kill $sim_pid 2>/dev/null || true; rm -f "$log"' EXIT
-url=""
-for _ in $(seq 1 100); do
-  url=$(sed -n 's/^kuraCloud simulator listening on \(http[^ ]*\)$/\1/p' "$log")
-  [ -n "$url" ] && break
-  sleep 0.1
-done
+. scripts/lib-sim.sh
+start_sim target/release/host-runner
+url="$SIM_URL"
 php "$moodle/admin/cli/cfg.php" --name=curlsecurityblockedhosts --set=""
 php "$moodle/admin/cli/cfg.php" --name=curlsecurityallowedport --set=""
 course=$(php "$harness/gen.php" --shortname=KC101 --add-block=kuracloud | python3 -c 'import json,sys; print(json.load(sys.stdin)["course"]["id"])')

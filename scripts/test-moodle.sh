@@ -14,14 +14,7 @@ scripts/install-php-ext.sh
 scripts/package-block.sh
 "$harness/install-plugin.sh" dist/block_kuracloud.zip >/dev/null
 cargo build -q --release -p kuracloud-host-runner
-log=$(mktemp)
-target/release/host-runner sim --port 0 >"$log" 2>&1 &
-sim_pid=$!
-trap 'kill $sim_pid 2>/dev/null || true; rm -f "$log"' EXIT
-url=""
-for _ in $(seq 1 100); do
-  url=$(sed -n 's/^kuraCloud simulator listening on \(http[^ ]*\)$/\1/p' "$log")
-  [ -n "$url" ] && break
-  sleep 0.1
-done
+. scripts/lib-sim.sh
+start_sim target/release/host-runner
+url="$SIM_URL"
 KC_SIM_URL="$url" "$harness/phpunit.sh" plugin block_kuracloud "$@"
