@@ -119,6 +119,16 @@ class grade_sync {
         }
         $courseid = (int)$mapping->courseid;
         $existing = self::items($courseid);
+        // The rows of the last values written, read once for every item.
+        $remembered = [];
+        if ($existing) {
+            [$insql, $params] = $DB->get_in_or_equal(array_keys($existing));
+            $rs = $DB->get_recordset_select('block_kuracloud_grades', "itemid $insql", $params, '', 'id, itemid, userid');
+            foreach ($rs as $row) {
+                $remembered[(int)$row->itemid][(int)$row->userid] = (int)$row->id;
+            }
+            $rs->close();
+        }
         $transaction = $DB->start_delegated_transaction();
         foreach ($outcome['items'] as &$itemoutcome) {
             $item = $itemoutcome['item_id'] ? ($existing[$itemoutcome['item_id']] ?? null) : null;
@@ -136,13 +146,13 @@ class grade_sync {
             }
             foreach ($itemoutcome['writes'] as $write) {
                 if ($item->update_final_grade($write['user_id'], $write['grade'], 'block_kuracloud')) {
-                    self::remember((int)$item->id, (int)$write['user_id'], (float)$write['grade']);
+                    self::remember($remembered, (int)$item->id, (int)$write['user_id'], (float)$write['grade']);
                 } else {
                     $outcome['lockedonwrite']++;
                 }
             }
             foreach ($itemoutcome['record'] as $record) {
-                self::remember((int)$item->id, (int)$record['user_id'], (float)$record['grade']);
+                self::remember($remembered, (int)$item->id, (int)$record['user_id'], (float)$record['grade']);
             }
         }
         unset($itemoutcome);
@@ -159,19 +169,19 @@ class grade_sync {
     /**
      * Stores the value we wrote, so a later teacher edit is recognised.
      *
+     * @param array $remembered Existing row ids by item and user (updated).
      * @param int $itemid Grade item.
      * @param int $userid User.
      * @param float $grade Value written.
      */
-    private static function remember(int $itemid, int $userid, float $grade): void {
+    private static function remember(array &$remembered, int $itemid, int $userid, float $grade): void {
         global $DB;
-        $row = $DB->get_record('block_kuracloud_grades', ['itemid' => $itemid, 'userid' => $userid], 'id');
-        if ($row) {
-            $DB->update_record('block_kuracloud_grades', (object)['id' => $row->id, 'lastwritten' => $grade,
-                'timemodified' => time()]);
-        } else {
-            $DB->insert_record('block_kuracloud_grades', (object)['itemid' => $itemid, 'userid' => $userid,
+        if (isset($remembered[$itemid][$userid])) {
+            $DB->update_record('block_kuracloud_grades', (object)['id' => $remembered[$itemid][$userid],
                 'lastwritten' => $grade, 'timemodified' => time()]);
+        } else {
+            $remembered[$itemid][$userid] = (int)$DB->insert_record('block_kuracloud_grades', (object)[
+                'itemid' => $itemid, 'userid' => $userid, 'lastwritten' => $grade, 'timemodified' => time()]);
         }
     }
 }
