@@ -49,13 +49,7 @@ pub struct StudentSyncInput {
 /// alphabetically first name (case-insensitive, ties by exact text) wins, so the choice
 /// is stable between syncs whatever order Moodle lists the groups in. No group: "".
 pub fn section_of(groups: &[String]) -> String {
-    groups
-        .iter()
-        .map(|g| g.trim())
-        .filter(|g| !g.is_empty())
-        .min_by(|a, b| cmp_caseless(a, b).then_with(|| a.cmp(b)))
-        .map(clean)
-        .unwrap_or_default()
+    section_cow(groups).into_owned()
 }
 
 /// Case-insensitive order without allocating.
@@ -81,14 +75,14 @@ pub fn clean_cow(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// `section_of`, borrowing from the group name.
+/// `section_of`, borrowing from the group name. The one rule for both what is sent and
+/// what is compared, so a sync converges whatever the names hold.
 pub fn section_cow(groups: &[String]) -> std::borrow::Cow<'_, str> {
     groups
         .iter()
-        .map(|g| g.trim())
+        .map(|g| clean_cow(g))
         .filter(|g| !g.is_empty())
         .min_by(|a, b| cmp_caseless(a, b).then_with(|| a.cmp(b)))
-        .map(clean_cow)
         .unwrap_or(std::borrow::Cow::Borrowed(""))
 }
 
@@ -167,6 +161,9 @@ mod tests {
         assert_eq!(section_of(&g(&["Lab B", "lab a", "Lab C"])), "lab a");
         assert_eq!(section_of(&g(&["  ", "Zeta "])), "Zeta");
         assert_eq!(section_of(&g(&["b", "B"])), "B");
+        // A name of control characters alone is no group, for sending and comparing alike.
+        assert_eq!(section_of(&g(&["\u{1}", "Lab B"])), "Lab B");
+        assert_eq!(section_cow(&g(&["\u{1}", "Lab B"])), "Lab B");
     }
 
     #[test]
