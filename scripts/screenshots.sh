@@ -5,14 +5,9 @@
 # the user guide in headless Chromium (scripts/screenshots.js).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-harness="${MOODLE_HARNESS:-$(cd .. && pwd)/shared/moodle}"
 moodle="${MOODLE_DIR:-/tmp/moodle}"
-scripts/install-php-ext.sh
-scripts/package-block.sh
-"$harness/install-plugin.sh" dist/block_kuracloud.zip >/dev/null
-cargo build -q --release -p kuracloud-host-runner
-. scripts/lib-sim.sh
-start_sim target/release/host-runner
+. scripts/lib-moodle.sh
+prepare_moodle
 url="$SIM_URL"
 php "$moodle/admin/cli/cfg.php" --name=curlsecurityblockedhosts --set=""
 php "$moodle/admin/cli/cfg.php" --name=curlsecurityallowedport --set=""

@@ -9,12 +9,7 @@ if [ -z "${MOODLE_DIR:-}" ]; then
   echo "MOODLE_DIR is not set: Moodle PHPUnit skipped (see ../shared/moodle/README.md)"
   exit 0
 fi
-harness="${MOODLE_HARNESS:-$(cd .. && pwd)/shared/moodle}"
-scripts/install-php-ext.sh
-scripts/package-block.sh
-"$harness/install-plugin.sh" dist/block_kuracloud.zip >/dev/null
-cargo build -q --release -p kuracloud-host-runner
-. scripts/lib-sim.sh
-start_sim target/release/host-runner
+. scripts/lib-moodle.sh
+prepare_moodle
 url="$SIM_URL"
 KC_SIM_URL="$url" "$harness/phpunit.sh" plugin block_kuracloud "$@"

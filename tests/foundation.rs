@@ -383,20 +383,14 @@ fn memory_and_time_limits_stop_the_module_with_a_clear_error() {
         .collect();
     let input =
         json!({"connection": kc.conn(), "course_id": 101, "students": students}).to_string();
-    let mut instance = module()
-        .instantiate(Limits {
+    let (err, mut instance) = preview_must_trap(
+        Limits {
             memory_bytes: 2 << 20,
             ..Limits::default()
-        })
-        .unwrap();
-    let err = run_workflow(
-        &mut instance,
-        "students.preview",
+        },
         &input,
-        &mut TestHost::default(),
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("memory limit"), "{err}");
+    );
+    assert!(err.contains("memory limit"), "{err}");
     // The instance is discarded after a trap.
     assert!(instance
         .info()
@@ -409,18 +403,25 @@ fn memory_and_time_limits_stop_the_module_with_a_clear_error() {
         .map(|i| json!({"user_id": i, "email": format!("s{i}@x.example")}))
         .collect();
     let input = json!({"connection": kc.conn(), "course_id": 101, "students": many}).to_string();
-    let mut instance = module()
-        .instantiate(Limits {
+    let (err, _) = preview_must_trap(
+        Limits {
             memory_bytes: 1 << 30,
             time_per_call: std::time::Duration::from_millis(1),
-        })
-        .unwrap();
+        },
+        &input,
+    );
+    assert!(err.contains("time limit"), "{err}");
+}
+
+/// Runs a preview under `limits` that must stop the module; its error and the instance.
+fn preview_must_trap(limits: Limits, input: &str) -> (String, kuracloud_host_runner::KcInstance) {
+    let mut instance = module().instantiate(limits).unwrap();
     let err = run_workflow(
         &mut instance,
         "students.preview",
-        &input,
+        input,
         &mut TestHost::default(),
     )
     .unwrap_err();
-    assert!(err.to_string().contains("time limit"), "{err}");
+    (err.to_string(), instance)
 }
