@@ -25,7 +25,11 @@ fn main() {
     let links: Vec<_> = (0..4700)
         .map(|i| json!({"user_id": i, "student_id": i}))
         .collect();
-    let input = json!({"workflow": "students.preview", "input": {"connection": {"api_url": "http://x.example", "token": "t"}, "course_id": 1, "students": moodle, "links": links}}).to_string();
+    // As hosts send it: the workflow name first.
+    let input = format!(
+        r#"{{"workflow":"students.preview","input":{}}}"#,
+        json!({"connection": {"api_url": "http://x.example", "token": "t"}, "course_id": 1, "students": moodle, "links": links})
+    );
     let a = serde_json::to_vec(&active).unwrap();
     let d = serde_json::to_vec(&deleted).unwrap();
     let n: usize = std::env::args()

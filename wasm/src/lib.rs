@@ -18,6 +18,11 @@
 //! The module then reads the body in place, without a second copy.
 
 mod abi;
+pub mod alloc;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: alloc::SizeClassAlloc = alloc::SizeClassAlloc::new();
 
 pub use abi::{handle_info, handle_resume, handle_start};
 
