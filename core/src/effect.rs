@@ -89,6 +89,21 @@ pub enum Step {
 }
 
 impl Step {
+    /// `to_json`, reusing a done outcome's buffer: the envelope is written around it in
+    /// place, so a megabyte-sized outcome is neither copied nor held twice.
+    pub fn into_json(self) -> String {
+        match self {
+            Step::Done(mut json) => {
+                const OPEN: &str = "{\"done\":";
+                json.reserve_exact(OPEN.len() + 1);
+                json.insert_str(0, OPEN);
+                json.push('}');
+                json
+            }
+            other => other.to_json(),
+        }
+    }
+
     /// `{"effect": ...}`, `{"done": ...}` or `{"error": ...}`.
     pub fn to_json(&self) -> String {
         #[derive(Serialize)]

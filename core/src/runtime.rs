@@ -196,6 +196,7 @@ mod tests {
         );
         let step = run.resume(EffectResult::ack());
         assert_eq!(step.to_json(), r#"{"done":{"ok":true}}"#);
+        assert_eq!(step.clone().into_json(), step.to_json());
         assert!(run.is_finished());
         assert!(
             matches!(run.resume(EffectResult::ack()), Step::Error(e) if e.code == ErrorCode::Protocol)

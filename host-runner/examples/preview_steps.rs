@@ -41,14 +41,17 @@ fn main() {
         let t = Instant::now();
         inst.start(input.as_bytes()).unwrap();
         let t1 = t.elapsed();
+        let m1 = inst.memory_bytes();
         inst.resume(b"{}").unwrap();
         inst.resume_http(200, &a).unwrap();
         let t2 = t.elapsed();
+        let m2 = inst.memory_bytes();
         inst.resume(b"{}").unwrap();
         inst.resume_http(200, &d).unwrap();
         let t3 = t.elapsed();
         inst.resume(b"{}").unwrap();
         let t4 = t.elapsed();
+        let m4 = inst.memory_bytes();
         if n <= 5 {
             println!(
                 "start {:?} active {:?} deleted {:?} plan+out {:?} total {:?}",
@@ -57,6 +60,13 @@ fn main() {
                 t3 - t2,
                 t4 - t3,
                 t4
+            );
+            let mib = |b: usize| b as f64 / (1 << 20) as f64;
+            println!(
+                "  module memory after start {:.1} MiB, active {:.1} MiB, done {:.1} MiB",
+                mib(m1),
+                mib(m2),
+                mib(m4)
             );
         }
     }

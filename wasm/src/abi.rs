@@ -29,7 +29,7 @@ pub fn handle_start(input: &[u8]) -> String {
             CURRENT.with(|c| *c.borrow_mut() = Some(run));
         }
     }
-    step.to_json()
+    step.into_json()
 }
 
 #[derive(Deserialize)]
@@ -81,7 +81,7 @@ pub fn handle_resume(input: Vec<u8>) -> String {
         }
         step
     });
-    step.to_json()
+    step.into_json()
 }
 
 #[derive(Serialize)]

@@ -440,7 +440,7 @@ pub fn plan(
         .collect();
 
     // Display order: by action, then name and email, case-insensitively. Entries are
-    // large, so sort their indices and move each entry once.
+    // large, so sort their indices, then move each entry into place once.
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&i, &j| {
         let (a, b) = (&entries[i], &entries[j]);
@@ -451,8 +451,7 @@ pub fn plan(
             .then_with(|| a.user_id.cmp(&b.user_id))
             .then_with(|| a.student_id.cmp(&b.student_id))
     });
-    let mut slots: Vec<Option<PlanEntry>> = entries.into_iter().map(Some).collect();
-    let entries: Vec<PlanEntry> = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    permute(&mut entries, order);
     let mut counts = PlanCounts::default();
     for e in &entries {
         match e.action {
@@ -468,7 +467,6 @@ pub fn plan(
     }
     let roster = active.len();
     let fingerprint = fingerprint(&entries, active, deleted);
-    let mut entries = entries;
     // Unchanged lines need no field-by-field detail; dropping it halves the outcome.
     for e in entries
         .iter_mut()
@@ -484,6 +482,23 @@ pub fn plan(
         roster,
         stale_links,
         fingerprint,
+    }
+}
+
+/// Reorders `items` in place so that position `k` holds what was at `order[k]`
+/// (`order` is a permutation), following each cycle once.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..items.len() {
+        let mut dst = start;
+        loop {
+            let src = order[dst];
+            order[dst] = dst;
+            if src == start {
+                break;
+            }
+            items.swap(dst, src);
+            dst = src;
+        }
     }
 }
 
@@ -590,23 +605,7 @@ fn restore_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &'static s
 /// could change kuraCloud itself). Fields kuraCloud changes on its own (invite
 /// accepted, creation date) are left out so they do not make a reviewed plan stale.
 fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -> String {
-    // Everything goes into one buffer, hashed once: far cheaper than many small
-    // incremental updates. Each field is length-prefixed, so no choice of strings makes
-    // two inputs alike.
-    fn field(buf: &mut Vec<u8>, value: &str) {
-        buf.extend_from_slice(&(value.len() as u32).to_le_bytes());
-        buf.extend_from_slice(value.as_bytes());
-    }
-    fn number(buf: &mut Vec<u8>, value: Option<i64>) {
-        match value {
-            Some(v) => {
-                buf.push(1);
-                buf.extend_from_slice(&v.to_le_bytes());
-            }
-            None => buf.push(0),
-        }
-    }
-    let mut buf: Vec<u8> = Vec::with_capacity((active.len() + deleted.len() + entries.len()) * 96);
+    let mut hash = FingerprintHasher::new();
     let mut roster: Vec<(bool, &Student)> = active
         .iter()
         .map(|s| (false, s))
@@ -614,8 +613,8 @@ fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -
         .collect();
     roster.sort_unstable_by_key(|(d, s)| (*d, s.student_id));
     for (is_deleted, s) in roster {
-        buf.push(is_deleted as u8);
-        number(&mut buf, Some(s.student_id));
+        hash.bytes(&[is_deleted as u8]);
+        hash.number(Some(s.student_id));
         for v in [
             &s.email,
             &s.given_name,
@@ -623,18 +622,18 @@ fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -
             &s.external_student_id,
             &s.section,
         ] {
-            field(&mut buf, v);
+            hash.field(v);
         }
     }
-    buf.extend_from_slice(b"plan");
+    hash.bytes(b"plan");
     for e in entries {
-        buf.extend_from_slice(&[e.action as u8, e.link as u8]);
-        number(&mut buf, e.user_id);
-        number(&mut buf, e.student_id);
-        number(&mut buf, e.replaces_student_id);
+        hash.bytes(&[e.action as u8, e.link as u8]);
+        hash.number(e.user_id);
+        hash.number(e.student_id);
+        hash.number(e.replaces_student_id);
         match &e.after {
             Some(a) => {
-                buf.push(1);
+                hash.bytes(&[1]);
                 for v in [
                     &a.email,
                     &a.given_name,
@@ -642,14 +641,102 @@ fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -
                     &a.external_student_id,
                     &a.section,
                 ] {
-                    field(&mut buf, v);
+                    hash.field(v);
                 }
             }
             None => {
-                buf.push(0);
-                buf.extend_from_slice(&e.after_hash.to_le_bytes());
+                hash.bytes(&[0]);
+                hash.bytes(&e.after_hash.to_le_bytes());
             }
         }
     }
-    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&buf))
+    format!("{:032x}", hash.finish())
+}
+
+/// Streaming XXH3-128 through a 64 KiB buffer: many small fields cost one large update
+/// per buffer (far cheaper than an update per field), and memory stays small whatever
+/// the roster. The digest is that of the whole stream, as if hashed in one piece.
+struct FingerprintHasher {
+    state: xxhash_rust::xxh3::Xxh3,
+    buf: Vec<u8>,
+}
+
+impl FingerprintHasher {
+    const BUFFER: usize = 64 * 1024;
+
+    fn new() -> Self {
+        Self {
+            state: xxhash_rust::xxh3::Xxh3::new(),
+            buf: Vec::with_capacity(Self::BUFFER),
+        }
+    }
+
+    fn bytes(&mut self, value: &[u8]) {
+        if self.buf.len() + value.len() > Self::BUFFER {
+            self.state.update(&self.buf);
+            self.buf.clear();
+            if value.len() > Self::BUFFER {
+                self.state.update(value);
+                return;
+            }
+        }
+        self.buf.extend_from_slice(value);
+    }
+
+    /// Length-prefixed, so no choice of strings makes two inputs alike.
+    fn field(&mut self, value: &str) {
+        self.bytes(&(value.len() as u32).to_le_bytes());
+        self.bytes(value.as_bytes());
+    }
+
+    fn number(&mut self, value: Option<i64>) {
+        match value {
+            Some(v) => {
+                self.bytes(&[1]);
+                self.bytes(&v.to_le_bytes());
+            }
+            None => self.bytes(&[0]),
+        }
+    }
+
+    fn finish(mut self) -> u128 {
+        self.state.update(&self.buf);
+        self.state.digest128()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permute_moves_each_item_to_its_place() {
+        let mut items: Vec<char> = "abcdef".chars().collect();
+        // Position k receives the item at order[k]: two cycles and a fixed point.
+        permute(&mut items, vec![2, 0, 1, 3, 5, 4]);
+        assert_eq!(items.iter().collect::<String>(), "cabdfe");
+        let mut none: Vec<u8> = vec![];
+        permute(&mut none, vec![]);
+    }
+
+    #[test]
+    fn the_streamed_fingerprint_equals_one_shot_hashing() {
+        // Enough data to cross several buffer boundaries, and one value larger than
+        // the buffer itself.
+        let mut hasher = FingerprintHasher::new();
+        let mut whole = Vec::new();
+        for i in 0..20_000u32 {
+            let v = format!("student-{i}@uni.example");
+            hasher.field(&v);
+            whole.extend_from_slice(&(v.len() as u32).to_le_bytes());
+            whole.extend_from_slice(v.as_bytes());
+        }
+        let big = vec![7u8; 100_000];
+        hasher.bytes(&big);
+        whole.extend_from_slice(&big);
+        hasher.number(Some(-3));
+        whole.push(1);
+        whole.extend_from_slice(&(-3i64).to_le_bytes());
+        assert_eq!(hasher.finish(), xxhash_rust::xxh3::xxh3_128(&whole));
+    }
 }
