@@ -22,6 +22,10 @@ fn main() {
             active.push(s)
         }
     }
+    // Active students no Moodle user matches: deleted.
+    for i in 0..300 {
+        active.push(json!({"studentId": 10_000 + i, "email": format!("x{i}@uni.example"), "givenName": "Gone", "familyName": "Bench", "inviteComplete": true, "createdDate": 1, "externalStudentId": format!("ID{}", 10_000 + i), "section": "Lab A"}));
+    }
     let links: Vec<_> = (0..4700)
         .map(|i| json!({"user_id": i, "student_id": i}))
         .collect();

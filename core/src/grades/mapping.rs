@@ -117,6 +117,33 @@ pub struct GradeMapping {
     pub totals: GradeCounts,
 }
 
+impl GradeMapping {
+    /// Roughly the size of this mapping as JSON (see `workflows::Outcome`).
+    pub fn json_size_hint(&self) -> usize {
+        let items: usize = self
+            .items
+            .iter()
+            .map(|i| {
+                300 + i.name.len() + (i.writes.len() + i.record.len()) * 40 + i.skipped.len() * 110
+            })
+            .sum();
+        let named = |name: &str| 80 + name.len();
+        items
+            + self
+                .missing_items
+                .iter()
+                .map(|m| named(&m.name))
+                .sum::<usize>()
+            + self
+                .ignored_revisions
+                .iter()
+                .map(|r| named(&r.name) + r.reason.len())
+                .sum::<usize>()
+            + self.unknown_students.student_ids.len() * 12
+            + 400
+    }
+}
+
 /// Grade item name: the revision title, else the lesson title, else the ids.
 pub fn item_name(lesson: &LessonExport, revision: &RevisionExport) -> String {
     let pick = |s: &Option<String>| {

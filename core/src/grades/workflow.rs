@@ -31,6 +31,17 @@ pub struct GradeSyncOutcome {
     pub requests: u32,
 }
 
+impl crate::workflows::Outcome for GradeSyncOutcome {
+    fn json_size_hint(&self) -> usize {
+        self.message.len()
+            + 400
+            + self
+                .mapping
+                .as_ref()
+                .map_or(0, GradeMapping::json_size_hint)
+    }
+}
+
 pub async fn sync(io: Io, input: GradeSyncInput) -> WfResult<GradeSyncOutcome> {
     let mut api = ApiClient::new(io, input.connection.clone())?;
     let students = StudentSyncInput {

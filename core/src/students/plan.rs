@@ -150,6 +150,35 @@ pub struct StudentSyncPlan {
     pub fingerprint: String,
 }
 
+impl StudentSyncPlan {
+    /// Roughly the size of this plan as JSON (see `workflows::Outcome`): a little over,
+    /// so the outcome buffer is allocated once.
+    pub fn json_size_hint(&self) -> usize {
+        let fields = |f: &Option<Box<StudentFields>>| {
+            f.as_ref().map_or(0, |f| {
+                110 + f.email.len()
+                    + f.given_name.len()
+                    + f.family_name.len()
+                    + f.external_student_id.len()
+                    + f.section.len()
+            })
+        };
+        let entries: usize = self
+            .entries
+            .iter()
+            .map(|e| {
+                150 + e.name.len()
+                    + e.email.len()
+                    + e.reason.len()
+                    + fields(&e.before)
+                    + fields(&e.after)
+                    + e.changes.iter().map(|c| c.len() + 3).sum::<usize>()
+            })
+            .sum();
+        entries + self.stale_links.len() * 40 + 400
+    }
+}
+
 /// The mass-removal guard: more than half of a roster of five or more.
 pub fn trips_mass_removal(removals: usize, roster: usize) -> bool {
     roster >= 5 && removals * 2 > roster
@@ -717,6 +746,60 @@ mod tests {
         assert_eq!(items.iter().collect::<String>(), "cabdfe");
         let mut none: Vec<u8> = vec![];
         permute(&mut none, vec![]);
+    }
+
+    #[test]
+    fn the_size_hint_covers_the_plan_without_wasting_much() {
+        let moodle: Vec<MoodleStudent> = (0..400)
+            .map(|i| MoodleStudent {
+                user_id: i,
+                email: format!("student.{i}@uni.example"),
+                first_name: if i % 7 == 0 {
+                    "Zoë \"Q\"".into()
+                } else {
+                    "Ana".into()
+                },
+                last_name: "Lima".into(),
+                idnumber: format!("ID{i}"),
+                groups: vec!["Lab A".into()],
+            })
+            .collect();
+        let kc = |id: i64, email: String, given: &str| Student {
+            student_id: id,
+            email,
+            given_name: given.into(),
+            family_name: "Lima".into(),
+            invite_complete: true,
+            created_date: 1,
+            external_student_id: format!("ID{id}"),
+            section: "Lab A".into(),
+        };
+        // Unchanged, updated, email changed, restored, added and deleted students.
+        let active: Vec<Student> = (0..300)
+            .map(|i| match i {
+                0..100 => kc(i, format!("student.{i}@uni.example"), "Ana"),
+                100..200 => kc(i, format!("student.{i}@uni.example"), "Other"),
+                _ => kc(i, format!("old.{i}@uni.example"), "Ana"),
+            })
+            .chain((0..50).map(|i| kc(1000 + i, format!("gone.{i}@uni.example"), "Gone")))
+            .collect();
+        let deleted: Vec<Student> = (300..350)
+            .map(|i| kc(i, format!("student.{i}@uni.example"), "Ana"))
+            .collect();
+        let links: Vec<StudentLink> = (0..350)
+            .map(|i| StudentLink {
+                user_id: i,
+                student_id: i,
+            })
+            .collect();
+        let plan = plan(&moodle, &links, &active, &deleted);
+        let actual = serde_json::to_string(&plan).unwrap().len();
+        let hint = plan.json_size_hint();
+        assert!(hint >= actual, "hint {hint} < actual {actual}");
+        assert!(
+            hint < actual * 3 / 2,
+            "hint {hint} far above actual {actual}"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::snapshot::{StudentLink, StudentSyncInput};
 use crate::api::{ApiClient, Student};
 use crate::error::{WfResult, WorkflowError};
 use crate::runtime::Io;
+use crate::workflows::Outcome;
 use serde::{Deserialize, Serialize};
 
 /// Both kuraCloud reads. Any failure aborts here, before a single write: a partial
@@ -34,6 +35,12 @@ pub async fn compute_plan(
 pub struct PreviewOutcome {
     pub plan: StudentSyncPlan,
     pub requests: u32,
+}
+
+impl Outcome for PreviewOutcome {
+    fn json_size_hint(&self) -> usize {
+        self.plan.json_size_hint() + 32
+    }
 }
 
 pub async fn preview(io: Io, input: StudentSyncInput) -> WfResult<PreviewOutcome> {
@@ -71,6 +78,20 @@ pub struct ApplyOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<WorkflowError>,
     pub requests: u32,
+}
+
+impl Outcome for ApplyOutcome {
+    fn json_size_hint(&self) -> usize {
+        let results: usize = self
+            .results
+            .iter()
+            .map(|r| 130 + r.name.len() + r.email.len() + r.message.len())
+            .sum();
+        self.plan.json_size_hint()
+            + results
+            + (self.links_store.len() + self.links_remove.len()) * 40
+            + 300
+    }
 }
 
 pub async fn apply(io: Io, input: StudentSyncInput) -> WfResult<ApplyOutcome> {

@@ -26,6 +26,8 @@ pub struct VerifyOutcome {
     pub grading_mode: String,
 }
 
+impl super::Outcome for VerifyOutcome {}
+
 pub async fn verify(io: Io, input: VerifyInput) -> WfResult<VerifyOutcome> {
     let mut api = ApiClient::new(io, input.connection)?;
     let instance = api.instance().await?;

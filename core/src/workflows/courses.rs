@@ -63,6 +63,8 @@ pub struct ListOutcome {
     pub connections: Vec<ConnectionCourses>,
 }
 
+impl super::Outcome for ListOutcome {}
+
 pub async fn list(io: Io, input: ListInput) -> WfResult<ListOutcome> {
     let mut out = Vec::with_capacity(input.connections.len());
     for (index, named) in input.connections.iter().enumerate() {

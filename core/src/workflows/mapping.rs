@@ -23,6 +23,8 @@ pub struct MappingOutcome {
     pub lms_enabled: bool,
 }
 
+impl super::Outcome for MappingOutcome {}
+
 impl From<Course> for MappingOutcome {
     fn from(c: Course) -> Self {
         Self {

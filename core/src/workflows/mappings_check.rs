@@ -39,6 +39,8 @@ pub struct CheckOutcome {
     pub mappings: Vec<MappingHealth>,
 }
 
+impl super::Outcome for CheckOutcome {}
+
 pub async fn check(io: Io, input: CheckInput) -> WfResult<CheckOutcome> {
     let mut out = Vec::with_capacity(input.mappings.len());
     let total = input.connections.len() as u64;

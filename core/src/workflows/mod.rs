@@ -4,12 +4,15 @@ pub mod connection;
 pub mod courses;
 pub mod mapping;
 pub mod mappings_check;
+pub mod outcome;
+
+pub use outcome::Outcome;
 
 use crate::effect::Step;
 use crate::error::{WfResult, WorkflowError};
 use crate::runtime::{Io, Run};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::future::Future;
 
@@ -102,7 +105,7 @@ fn refuse(message: String) -> (Option<Run>, Step) {
 fn launch<I, O, F, Fut>(input: &str, workflow: F) -> (Option<Run>, Step)
 where
     I: DeserializeOwned + 'static,
-    O: Serialize,
+    O: Outcome,
     F: FnOnce(Io, I) -> Fut + 'static,
     Fut: Future<Output = WfResult<O>> + 'static,
 {
@@ -112,7 +115,7 @@ where
     };
     let (run, step) = Run::start(move |io| async move {
         let outcome = workflow(io, input).await?;
-        serde_json::to_string(&outcome).map_err(|e| {
+        outcome::to_json(&outcome).map_err(|e| {
             WorkflowError::new(
                 crate::error::ErrorCode::Protocol,
                 format!("could not serialize the outcome: {e}"),
