@@ -52,17 +52,25 @@ pub fn section_of(groups: &[String]) -> String {
     section_cow(groups).into_owned()
 }
 
-/// Case-insensitive order without allocating.
+/// Case-insensitive order without allocating. ASCII is compared byte by byte; from the
+/// first non-ASCII character on, by lowercased characters (the ASCII prefix compares the
+/// same either way, so the order is that of comparing lowercased strings).
 pub fn cmp_caseless(a: &str, b: &str) -> std::cmp::Ordering {
-    if a.is_ascii() && b.is_ascii() {
-        a.bytes()
-            .map(|c| c.to_ascii_lowercase())
-            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-    } else {
-        a.chars()
-            .flat_map(char::to_lowercase)
-            .cmp(b.chars().flat_map(char::to_lowercase))
+    let (ab, bb) = (a.as_bytes(), b.as_bytes());
+    for (i, (&x, &y)) in ab.iter().zip(bb).enumerate() {
+        if !x.is_ascii() || !y.is_ascii() {
+            // Both strings are ASCII up to `i`, so `i` is a character boundary in both.
+            return a[i..]
+                .chars()
+                .flat_map(char::to_lowercase)
+                .cmp(b[i..].chars().flat_map(char::to_lowercase));
+        }
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
     }
+    ab.len().cmp(&bb.len())
 }
 
 /// `clean`, borrowing when nothing needs removing (the usual case).
@@ -131,20 +139,41 @@ pub fn is_plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
+    let no_spaces = if email.is_ascii() {
+        !email
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    } else {
+        !email.chars().any(|c| c.is_whitespace() || c.is_control())
+    };
     !local.is_empty()
         && !domain.contains('@')
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && no_spaces
         && email.len() <= 254
 }
 
-/// `email_key(a) == email_key(b)`, without allocating.
+/// `email_key(a) == email_key(b)`, without allocating in the usual case: plain ASCII is
+/// compared byte by byte; anything else (non-ASCII, control characters, which `clean`
+/// removes) goes through `email_key`.
 pub fn same_email(a: &str, b: &str) -> bool {
     let (a, b) = (a.trim(), b.trim());
-    if a.is_ascii() && b.is_ascii() && !a.bytes().chain(b.bytes()).any(|c| c.is_ascii_control()) {
-        a.eq_ignore_ascii_case(b)
+    let (ab, bb) = (a.as_bytes(), b.as_bytes());
+    let plain = |c: u8| c.is_ascii() && !c.is_ascii_control();
+    for (&x, &y) in ab.iter().zip(bb) {
+        if !plain(x) || !plain(y) {
+            return email_key(a) == email_key(b);
+        }
+        // Everything before is kept as is by `email_key`, so this byte decides.
+        if !x.eq_ignore_ascii_case(&y) {
+            return false;
+        }
+    }
+    let n = ab.len().min(bb.len());
+    if ab[n..].iter().chain(&bb[n..]).all(|&c| plain(c)) {
+        ab.len() == bb.len()
     } else {
         email_key(a) == email_key(b)
     }
@@ -164,6 +193,56 @@ mod tests {
         // A name of control characters alone is no group, for sending and comparing alike.
         assert_eq!(section_of(&g(&["\u{1}", "Lab B"])), "Lab B");
         assert_eq!(section_cow(&g(&["\u{1}", "Lab B"])), "Lab B");
+    }
+
+    #[test]
+    fn caseless_order_and_email_equality_match_their_allocating_definitions() {
+        let samples = [
+            "",
+            "a",
+            "A",
+            "ab",
+            "aB",
+            "abc",
+            "b",
+            "Zoë",
+            "zoe",
+            "ZOË",
+            "zoë a",
+            "é",
+            "É",
+            "a\u{1}b",
+            "ab\u{1}",
+            " ab ",
+            "AB ",
+            "Straße",
+            "STRASSE",
+            "ǅ",
+            "ǆ",
+            "İ",
+            "i̇",
+            "x@uni.example",
+            "X@Uni.Example",
+            "x@uni.example\u{7}",
+            "\u{7}x@uni.example",
+        ];
+        for a in samples {
+            for b in samples {
+                let lower = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<String>();
+                assert_eq!(
+                    cmp_caseless(a, b),
+                    lower(a).cmp(&lower(b)),
+                    "{a:?} vs {b:?}"
+                );
+                assert_eq!(
+                    same_email(a, b),
+                    email_key(a) == email_key(b),
+                    "{a:?} vs {b:?}"
+                );
+            }
+        }
+        assert!(!is_plausible_email("a\u{a0}b@c.de"));
+        assert!(is_plausible_email("zoë@uni.example"));
     }
 
     #[test]
