@@ -255,6 +255,28 @@ fn bench_calls(module: &KcModule) {
             "{n:>5} students invited: preview {preview_calls} HTTP calls, apply {apply_calls} HTTP calls (2 reads + invites in batches of 200), apply {:.0} ms end to end",
             elapsed.as_secs_f64() * 1e3
         );
+
+        // The next sync of the same course, a few changes later: three renamed, one
+        // unenrolled, two enrolled. Its calls do not depend on the course's size.
+        let mut moodle = moodle;
+        for m in moodle.iter_mut().take(3) {
+            m["last_name"] = json!("Renamed");
+        }
+        moodle.pop();
+        moodle.extend((0..2).map(|i| moodle_student(100_000 + i)));
+        let links: Vec<Value> = out["links_store"].as_array().unwrap().clone();
+        let input =
+            json!({"connection": conn, "course_id": 101, "students": moodle, "links": links});
+        let (preview, preview_calls) = run("students.preview", &input);
+        let mut apply = input.clone();
+        apply["fingerprint"] = preview["plan"]["fingerprint"].clone();
+        let (out, apply_calls) = run("students.apply", &apply);
+        assert_eq!(out["status"], "applied");
+        let c = &preview["plan"]["counts"];
+        println!(
+            "{n:>5} students, next sync ({} updates, {} adds, {} deletes): preview {preview_calls} HTTP calls, apply {apply_calls} HTTP calls (2 reads + one edit, one invite, one delete)",
+            c["update"], c["add"], c["delete"]
+        );
     }
 }
 
