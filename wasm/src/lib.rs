@@ -2,7 +2,8 @@
 //!
 //! Exports (all plain wasm32 C ABI, so any runtime can call them without glue):
 //! - `kc_alloc(len) -> ptr`: a buffer of `len` bytes in linear memory for the host.
-//! - `kc_free(ptr, len)`: frees a buffer from `kc_alloc` or one the module returned.
+//! - `kc_free(ptr, len)`: frees a buffer from `kc_alloc` or one the module returned,
+//!   given its exact length (the allocator files blocks by size).
 //! - `kc_start(ptr, len) -> packed`: `{"workflow": "...", "input": {...}}`.
 //! - `kc_resume(ptr, len) -> packed`: the result of the effect performed last.
 //! - `kc_info() -> packed`: module version, ABI version, workflows.
