@@ -14,6 +14,10 @@ use kuracloud_host_runner::{
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
+#[path = "common/preview_data.rs"]
+mod preview_data;
+use preview_data::{kc_student, moodle_student, PreviewData};
+
 /// Answers kuraCloud from prepared bodies.
 struct MemoryHost {
     routes: Vec<(&'static str, Vec<u8>)>,
@@ -46,55 +50,17 @@ impl EffectHost for MemoryHost {
     fn sleep(&mut self, _ms: u64) {}
 }
 
-fn kc_student(id: i64, email: &str, given: &str) -> Value {
-    json!({"studentId": id, "email": email, "givenName": given, "familyName": "Bench", "inviteComplete": true,
-           "createdDate": 1, "externalStudentId": format!("ID{id}"), "section": "Lab A"})
-}
-
-fn moodle_student(i: i64) -> Value {
-    json!({"user_id": i, "email": format!("s{i}@uni.example"), "first_name": "Student", "last_name": "Bench",
-           "idnumber": format!("ID{i}"), "groups": ["Lab A"]})
-}
-
-/// 5,000 Moodle students against 4,800 active and 200 deleted kuraCloud students:
-/// 4,000 unchanged, 300 updates, 200 email changes, 200 restores, 300 adds, 300 deletes.
-fn student_data() -> (Vec<Value>, Vec<Value>, Vec<Value>, Vec<Value>) {
-    let moodle: Vec<Value> = (0..5000).map(moodle_student).collect();
-    let mut active = Vec::new();
-    let mut deleted = Vec::new();
-    let mut links = Vec::new();
-    for i in 0..5000i64 {
-        let email = format!("s{i}@uni.example");
-        match i {
-            0..4000 => active.push(kc_student(i, &email, "Student")),
-            4000..4300 => active.push(kc_student(i, &email, "Renamed")),
-            4300..4500 => active.push(kc_student(i, &format!("old{i}@uni.example"), "Student")),
-            4500..4700 => deleted.push(kc_student(i, &email, "Student")),
-            _ => {}
-        }
-        if i < 4700 {
-            links.push(json!({"user_id": i, "student_id": i}));
-        }
-    }
-    for i in 0..300i64 {
-        active.push(kc_student(10_000 + i, &format!("x{i}@uni.example"), "Gone"));
-    }
-    (moodle, active, deleted, links)
-}
-
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
 
 fn bench_preview(module: &KcModule) {
-    let (moodle, active, deleted, links) = student_data();
-    let input =
-        json!({"connection": {"api_url": "http://bench.invalid", "token": "t"}, "course_id": 1,
-                       "students": moodle, "links": links})
-        .to_string();
-    let active_body = serde_json::to_vec(&active).unwrap();
-    let deleted_body = serde_json::to_vec(&deleted).unwrap();
+    let PreviewData {
+        input,
+        active_body,
+        deleted_body,
+    } = PreviewData::generate();
     let mut times = Vec::new();
     let mut module_times = Vec::new();
     let mut peak = 0;
