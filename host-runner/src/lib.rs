@@ -1,7 +1,7 @@
 //! Host for the kuraCloud module on wasmtime, and a local kuraCloud API simulator.
 //!
 //! - [`module`]: load (with an on-disk cache of compiled code) and instantiate the
-//!   module with a memory limit and a fuel budget per call.
+//!   module with a memory limit and a time limit per call (epoch deadlines).
 //! - [`driver`]: the effect loop, performing HTTP with a real client.
 //! - [`sim`]: the simulator, a real HTTP server on 127.0.0.1.
 //! - [`report`]: readable summaries of outcomes for the CLI.

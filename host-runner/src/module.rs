@@ -1,5 +1,5 @@
 //! Loading the kuraCloud module with wasmtime: an on-disk cache of compiled code, and
-//! instances bounded by a memory limit and a fuel budget per call.
+//! instances bounded by a memory limit and a time limit per call (epoch deadlines).
 
 use anyhow::{anyhow, bail, Context, Result};
 use sha2::{Digest, Sha256};

@@ -352,6 +352,66 @@ mod tests {
     }
 
     #[test]
+    fn the_size_hint_covers_the_mapping_without_wasting_much() {
+        let item = |lesson: i64, writes: i64| ItemOutcome {
+            lesson_id: lesson,
+            revision_id: lesson * 10,
+            item_id: Some(lesson + 500),
+            name: format!("Lab {lesson}: \"Action potentials\" é"),
+            grademax: 100.0,
+            action: ItemAction::Unchanged,
+            counts: GradeCounts::default(),
+            writes: (0..writes)
+                .map(|u| GradeWrite {
+                    user_id: 100_000 + u,
+                    grade: 87.123_45,
+                })
+                .collect(),
+            record: (0..writes / 2)
+                .map(|u| GradeWrite {
+                    user_id: 200_000 + u,
+                    grade: 3.0,
+                })
+                .collect(),
+            skipped: (0..writes / 10)
+                .map(|u| SkippedGrade {
+                    user_id: 300_000 + u,
+                    reason: SkipReason::TeacherEdited,
+                    kuracloud_grade: 55.5,
+                    moodle_grade: Some(61.25),
+                })
+                .collect(),
+        };
+        let mapping = GradeMapping {
+            items: (1..=20).map(|l| item(l, 300)).collect(),
+            missing_items: vec![MissingItem {
+                lesson_id: 7,
+                revision_id: 70,
+                item_id: 9,
+                name: "Old lab".into(),
+            }],
+            ignored_revisions: vec![IgnoredRevision {
+                lesson_id: 8,
+                revision_id: 80,
+                name: "Draft".into(),
+                reason: "no gradable questions".into(),
+            }],
+            unknown_students: UnknownStudents {
+                count: 3,
+                student_ids: vec![1, 2, 3],
+            },
+            totals: GradeCounts::default(),
+        };
+        let actual = serde_json::to_string(&mapping).unwrap().len();
+        let hint = mapping.json_size_hint();
+        assert!(hint >= actual, "hint {hint} < actual {actual}");
+        assert!(
+            hint < actual * 3 / 2,
+            "hint {hint} far above actual {actual}"
+        );
+    }
+
+    #[test]
     fn grades_are_summed_offset_and_clamped() {
         assert_eq!(student_grade(&sum(3.0, true, Some(1.5)), 10.0), Some(4.5));
         assert_eq!(student_grade(&sum(3.0, true, Some(-9.0)), 10.0), Some(0.0));

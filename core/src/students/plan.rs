@@ -146,7 +146,7 @@ pub struct StudentSyncPlan {
     pub mass_removal: bool,
     /// Links to forget: they point at kuraCloud students that no longer exist at all.
     pub stale_links: Vec<StudentLink>,
-    /// SHA-256 of the plan and of the kuraCloud roster it was computed on.
+    /// XXH3-128 of the plan and of the kuraCloud roster it was computed on (32 hex digits).
     pub fingerprint: String,
 }
 
