@@ -88,15 +88,17 @@ pub enum Step {
     Error(crate::error::WorkflowError),
 }
 
+/// What a done step's JSON starts with; it ends with `}`.
+pub const DONE_OPEN: &str = "{\"done\":";
+
 impl Step {
     /// `to_json`, reusing a done outcome's buffer: the envelope is written around it in
     /// place, so a megabyte-sized outcome is neither copied nor held twice.
     pub fn into_json(self) -> String {
         match self {
             Step::Done(mut json) => {
-                const OPEN: &str = "{\"done\":";
-                json.reserve_exact(OPEN.len() + 1);
-                json.insert_str(0, OPEN);
+                json.reserve_exact(DONE_OPEN.len() + 1);
+                json.insert_str(0, DONE_OPEN);
                 json.push('}');
                 json
             }
@@ -114,8 +116,8 @@ impl Step {
         }
         let tagged = match self {
             Step::Done(json) => {
-                let mut out = String::with_capacity(json.len() + 9);
-                out.push_str("{\"done\":");
+                let mut out = String::with_capacity(json.len() + DONE_OPEN.len() + 1);
+                out.push_str(DONE_OPEN);
                 out.push_str(json);
                 out.push('}');
                 return out;

@@ -562,8 +562,7 @@ fn matched_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &'static s
     if changes.is_empty() {
         let mut buf = Vec::with_capacity(128);
         for v in std::iter::once(email.as_ref()).chain(target.iter().map(|t| t.as_ref())) {
-            buf.extend_from_slice(&(v.len() as u32).to_le_bytes());
-            buf.extend_from_slice(v.as_bytes());
+            push_field(&mut buf, v);
         }
         return PlanEntry {
             action: StudentAction::Unchanged,
@@ -682,6 +681,13 @@ fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -
     format!("{:032x}", hash.finish())
 }
 
+/// A string as the fingerprint encodes it: length-prefixed, so no choice of strings
+/// makes two inputs alike.
+fn push_field(buf: &mut Vec<u8>, value: &str) {
+    buf.extend_from_slice(&(value.len() as u32).to_le_bytes());
+    buf.extend_from_slice(value.as_bytes());
+}
+
 /// Streaming XXH3-128 through a 64 KiB buffer: many small fields cost one large update
 /// per buffer (far cheaper than an update per field), and memory stays small whatever
 /// the roster. The digest is that of the whole stream, as if hashed in one piece.
@@ -712,7 +718,7 @@ impl FingerprintHasher {
         self.buf.extend_from_slice(value);
     }
 
-    /// Length-prefixed, so no choice of strings makes two inputs alike.
+    /// Length-prefixed, as `push_field` (the test below holds them together).
     fn field(&mut self, value: &str) {
         self.bytes(&(value.len() as u32).to_le_bytes());
         self.bytes(value.as_bytes());
@@ -811,8 +817,7 @@ mod tests {
         for i in 0..20_000u32 {
             let v = format!("student-{i}@uni.example");
             hasher.field(&v);
-            whole.extend_from_slice(&(v.len() as u32).to_le_bytes());
-            whole.extend_from_slice(v.as_bytes());
+            push_field(&mut whole, &v);
         }
         let big = vec![7u8; 100_000];
         hasher.bytes(&big);

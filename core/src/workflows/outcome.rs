@@ -13,7 +13,7 @@ pub trait Outcome: Serialize {
 }
 
 /// Room the step envelope (`{"done":` … `}`) adds around an outcome.
-pub const ENVELOPE: usize = 16;
+pub const ENVELOPE: usize = crate::effect::DONE_OPEN.len() + 1;
 
 /// Serializes `outcome` into one buffer with room for the step envelope.
 pub fn to_json<O: Outcome>(outcome: &O) -> serde_json::Result<String> {
