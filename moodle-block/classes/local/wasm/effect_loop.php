@@ -31,6 +31,12 @@ final class effect_loop {
     /** Bound on steps, in case a module misbehaves; real workflows take a few dozen. */
     private const MAX_STEPS = 100000;
 
+    /** Longest sleep the module may ask for, ms: a poll interval, never a way to hold a worker. */
+    public const MAX_SLEEP_MS = 60000;
+
+    /** @var string[]|null Origins (scheme://host:port) requests may go to; null: any. */
+    private ?array $allowedorigins = null;
+
     /** @var callable(int): void */
     private $sleep;
 
@@ -40,7 +46,9 @@ final class effect_loop {
     /**
      * Constructor.
      *
-     * @param \KuracloudWasm\Module $module The compiled module.
+     * @param object $module The compiled module: \KuracloudWasm\Module (the extension) or
+     *     {@see php_module} (generated PHP); anything whose instantiate(memorymb, timelimitms)
+     *     returns an instance with start(), resume() and resumeHttp().
      * @param transport $transport Sends HTTP requests.
      * @param callable|null $sleep Called with milliseconds to wait (default: usleep).
      * @param callable|null $progress Called with (stage, done, total).
@@ -48,7 +56,7 @@ final class effect_loop {
      * @param int $timelimitms Time limit of each call into the module, ms.
      */
     public function __construct(
-        private readonly \KuracloudWasm\Module $module,
+        private readonly object $module,
         private readonly transport $transport,
         ?callable $sleep = null,
         ?callable $progress = null,
@@ -60,6 +68,34 @@ final class effect_loop {
         };
         $this->progress = $progress ?? static function (string $stage, int $done, int $total): void {
         };
+    }
+
+    /**
+     * Limits requests to the servers of the given API URLs (the connections the workflow
+     * was given); a request anywhere else is refused, never sent.
+     *
+     * @param string[] $apiurls API URLs.
+     * @return self
+     */
+    public function allow_only(array $apiurls): self {
+        $this->allowedorigins = array_values(array_unique(array_filter(array_map([self::class, 'origin'], $apiurls))));
+        return $this;
+    }
+
+    /**
+     * The origin of a URL, scheme://host:port, lower case with the default port made explicit.
+     *
+     * @param string $url URL.
+     * @return string|null Null when the URL has no scheme or host.
+     */
+    public static function origin(string $url): ?string {
+        $parts = parse_url(trim($url));
+        if (!is_array($parts) || empty($parts['scheme']) || empty($parts['host'])) {
+            return null;
+        }
+        $scheme = strtolower($parts['scheme']);
+        $port = $parts['port'] ?? ($scheme === 'https' ? 443 : ($scheme === 'http' ? 80 : 0));
+        return $scheme . '://' . strtolower($parts['host']) . ':' . $port;
     }
 
     /**
@@ -110,7 +146,7 @@ final class effect_loop {
             $effect = $decoded['effect'] ?? null;
             if (isset($effect['http'])) {
                 $http = $effect['http'];
-                $answer = $this->transport->send(
+                $answer = $this->refusal((string)$http['url']) ?? $this->transport->send(
                     (string)$http['method'],
                     (string)$http['url'],
                     $http['headers'] ?? [],
@@ -126,7 +162,7 @@ final class effect_loop {
                     $step = $instance->resumeHttp((int)$answer['status'], (string)$answer['body']);
                 }
             } else if (isset($effect['sleep'])) {
-                ($this->sleep)((int)$effect['sleep']['ms']);
+                ($this->sleep)(max(0, min(self::MAX_SLEEP_MS, (int)$effect['sleep']['ms'])));
                 $step = $instance->resume('{}');
             } else if (isset($effect['progress'])) {
                 $p = $effect['progress'];
@@ -137,5 +173,20 @@ final class effect_loop {
             }
         }
         throw new workflow_exception('protocol', 'the workflow did not finish within ' . self::MAX_STEPS . ' steps');
+    }
+
+    /**
+     * A transport error for a request to a server the workflow was not given, else null.
+     * The module gets an answer (so it can report what it did so far); nothing is sent.
+     *
+     * @param string $url Requested URL.
+     * @return array|null
+     */
+    private function refusal(string $url): ?array {
+        if ($this->allowedorigins === null || in_array(self::origin($url), $this->allowedorigins, true)) {
+            return null;
+        }
+        return ['transport_error' => ['kind' => 'other',
+            'message' => 'refused: the request was not for the connection\'s kuraCloud server']];
     }
 }
