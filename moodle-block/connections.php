@@ -27,6 +27,7 @@ use block_kuracloud\local\repository\connections;
 use block_kuracloud\local\service\connection_service;
 use block_kuracloud\local\service\module_runner;
 use block_kuracloud\local\wasm\workflow_exception;
+use block_kuracloud\output\messages;
 
 require(__DIR__ . '/../../config.php');
 require_once($CFG->libdir . '/adminlib.php');
@@ -48,10 +49,25 @@ if ($action === 'delete' && ($connection = connections::get($id))) {
     $mappings = $DB->count_records('block_kuracloud_maps', ['connectionid' => $id]);
     echo $OUTPUT->header();
     echo $OUTPUT->confirm(
-        get_string('confirmdeleteconnection', 'block_kuracloud', ['name' => format_string($connection->name),
-            'mappings' => $mappings]),
+        messages::confirm_delete_connection($connection->name, $mappings),
         new moodle_url($pageurl, ['action' => 'delete', 'id' => $id, 'confirm' => 1, 'sesskey' => sesskey()]),
         $pageurl);
+    echo $OUTPUT->footer();
+    die;
+}
+
+if ($action === 'edit' && ($connection = connections::get($id))) {
+    $scopeform = new \block_kuracloud\form\connection_scope_form($pageurl, ['id' => $id, 'name' => $connection->name]);
+    $scopeform->set_data(['categories' => connections::categories($connection)]);
+    if ($scopeform->is_cancelled()) {
+        redirect($pageurl);
+    } else if ($data = $scopeform->get_data()) {
+        connections::set_categories($id, (array)($data->categories ?? []));
+        redirect($pageurl, get_string('changessaved'), null, \core\output\notification::NOTIFY_SUCCESS);
+    }
+    echo $OUTPUT->header();
+    echo $OUTPUT->heading(get_string('connectioncategories', 'block_kuracloud'));
+    $scopeform->display();
     echo $OUTPUT->footer();
     die;
 }
@@ -62,8 +78,9 @@ if ($form->is_cancelled()) {
     redirect($pageurl);
 } else if ($data = $form->get_data()) {
     try {
-        $verified = connection_service::add((string)$data->apiurl, (string)$data->token);
-        redirect($pageurl, get_string('connectionsaved', 'block_kuracloud', format_string($verified['name'])),
+        $verified = connection_service::add((string)$data->apiurl, (string)$data->token,
+            (array)($data->categories ?? []));
+        redirect($pageurl, messages::connection_saved($verified['name']),
             null, \core\output\notification::NOTIFY_SUCCESS);
     } catch (workflow_exception $e) {
         $error = $e->getMessage();
@@ -77,7 +94,7 @@ if (!module_runner::available()) {
     echo $OUTPUT->notification(get_string('extensionmissing', 'block_kuracloud'), 'error');
 }
 if ($error !== null) {
-    echo $OUTPUT->notification(s($error), 'error');
+    echo $OUTPUT->notification(messages::text($error), 'error');
 }
 echo $output->connections(array_values(connections::all()), $pageurl);
 if ($action === 'add') {

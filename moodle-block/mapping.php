@@ -26,6 +26,7 @@
 use block_kuracloud\local\repository\mappings;
 use block_kuracloud\local\service\mapping_service;
 use block_kuracloud\local\wasm\workflow_exception;
+use block_kuracloud\output\messages;
 
 require(__DIR__ . '/../../config.php');
 
@@ -52,11 +53,11 @@ if ($action === 'remove' && $mapping) {
             redirect($courseurl, get_string('mappingremoved', 'block_kuracloud'), null,
                 \core\output\notification::NOTIFY_SUCCESS);
         } catch (workflow_exception $e) {
-            redirect($courseurl, $e->getMessage(), null, \core\output\notification::NOTIFY_ERROR);
+            redirect($courseurl, messages::text($e->getMessage()), null, \core\output\notification::NOTIFY_ERROR);
         }
     }
     echo $OUTPUT->header();
-    echo $OUTPUT->confirm(get_string('confirmunmap', 'block_kuracloud', format_string($mapping->remotename)),
+    echo $OUTPUT->confirm(messages::confirm_unmap($mapping->remotename),
         new moodle_url($pageurl, ['action' => 'remove', 'confirm' => 1, 'sesskey' => sesskey()]), $courseurl);
     echo $OUTPUT->footer();
     die;
@@ -73,7 +74,7 @@ if ($mapping) {
 
 $error = null;
 try {
-    [$options, $connectionerrors] = mapping_service::mappable_courses();
+    [$options, $connectionerrors] = mapping_service::mappable_courses($course);
 } catch (workflow_exception $e) {
     [$options, $connectionerrors] = [[], []];
     $error = $e->getMessage();
@@ -83,10 +84,10 @@ if ($form->is_cancelled()) {
     redirect($courseurl);
 } else if ($data = $form->get_data()) {
     require_sesskey();
-    [$connectionid, $remotecourseid] = array_map('intval', explode(':', (string)$data->remote, 2));
+    [$connectionid, $remotecourseid] = mapping_service::parse_option_key((string)$data->remote);
     try {
         $created = mapping_service::create($course, $connectionid, $remotecourseid);
-        redirect($courseurl, get_string('mappingsaved', 'block_kuracloud', format_string($created->remotename)), null,
+        redirect($courseurl, messages::mapping_saved($created->remotename), null,
             \core\output\notification::NOTIFY_SUCCESS);
     } catch (workflow_exception $e) {
         $error = $e->getMessage();
@@ -96,10 +97,10 @@ if ($form->is_cancelled()) {
 echo $OUTPUT->header();
 echo $OUTPUT->heading(get_string('setupmapping', 'block_kuracloud'));
 if ($error !== null) {
-    echo $OUTPUT->notification(s($error), 'error');
+    echo $OUTPUT->notification(messages::text($error), 'error');
 }
 foreach ($connectionerrors as $name => $message) {
-    echo $OUTPUT->notification(s(format_string($name) . ': ' . $message), 'warning');
+    echo $OUTPUT->notification(messages::connection_error($name, $message), 'warning');
 }
 if ($options) {
     $form->display();

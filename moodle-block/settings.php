@@ -29,6 +29,11 @@ if ($hassiteconfig) {
     $url = new moodle_url('/blocks/kuracloud/connections.php');
     $settings->add(new admin_setting_heading('block_kuracloud/connectionsheading', get_string('connections', 'block_kuracloud'),
         html_writer::link($url, get_string('connections', 'block_kuracloud'), ['class' => 'btn btn-primary'])));
+    $settings->add(new admin_setting_configtextarea('block_kuracloud/testhosts', get_string('settingtesthosts', 'block_kuracloud'),
+        get_string('settingtesthosts_desc', 'block_kuracloud'), '', PARAM_TEXT));
+    $settings->add(new admin_setting_configtext('block_kuracloud/maxresponsemb', get_string('settingmaxresponsemb', 'block_kuracloud'),
+        get_string('settingmaxresponsemb_desc', 'block_kuracloud'), \block_kuracloud\local\site_config::DEFAULT_MAX_RESPONSE_MB,
+        PARAM_INT));
     $ADMIN->add('blocksettings', new admin_externalpage('block_kuracloud_connections',
         get_string('connections', 'block_kuracloud'), $url, 'block/kuracloud:configureapi'));
     $ADMIN->add('reports', new admin_externalpage('block_kuracloud_history', get_string('historysite', 'block_kuracloud'),

@@ -27,6 +27,7 @@ use block_kuracloud\local\repository\mappings;
 use block_kuracloud\local\service\grade_sync;
 use block_kuracloud\local\service\student_sync;
 use block_kuracloud\local\wasm\workflow_exception;
+use block_kuracloud\output\messages;
 
 // The progress bar streams while the export runs.
 define('NO_OUTPUT_BUFFERING', true);
@@ -54,7 +55,7 @@ if (!optional_param('confirm', 0, PARAM_BOOL)) {
     try {
         $counts = student_sync::preview($mapping)['counts'];
     } catch (workflow_exception $e) {
-        redirect($courseurl, get_string('syncfailed', 'block_kuracloud', $e->getMessage()), null,
+        redirect($courseurl, messages::failure($e->getMessage()), null,
             \core\output\notification::NOTIFY_ERROR);
     }
     if ($counts['add'] + $counts['reinvite'] + $counts['restore'] + $counts['delete'] > 0) {
@@ -86,7 +87,7 @@ try {
         echo $output->grade_result($outcome, $courseid);
     }
 } catch (workflow_exception $e) {
-    echo $OUTPUT->notification(get_string('syncfailed', 'block_kuracloud', s($e->getMessage())), 'error');
+    echo $OUTPUT->notification(messages::failure($e->getMessage()), 'error');
     echo $OUTPUT->continue_button($courseurl);
 }
 echo $OUTPUT->footer();

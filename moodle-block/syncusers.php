@@ -26,6 +26,7 @@
 use block_kuracloud\local\repository\mappings;
 use block_kuracloud\local\service\student_sync;
 use block_kuracloud\local\wasm\workflow_exception;
+use block_kuracloud\output\messages;
 
 require(__DIR__ . '/../../config.php');
 
@@ -62,7 +63,7 @@ try {
         $body = $output->student_preview(student_sync::preview($mapping), $courseid, false);
     }
 } catch (workflow_exception $e) {
-    $body = $OUTPUT->notification(get_string('syncfailed', 'block_kuracloud', s($e->getMessage())), 'error')
+    $body = $OUTPUT->notification(messages::failure($e->getMessage()), 'error')
         . $OUTPUT->continue_button($courseurl);
 }
 

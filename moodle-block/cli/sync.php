@@ -94,5 +94,5 @@ try {
     echo text_report::grades($outcome);
     exit($outcome['status'] === 'synced' ? 0 : 1);
 } catch (workflow_exception $e) {
-    cli_error(get_string('syncfailed', 'block_kuracloud', $e->getMessage()), 1);
+    cli_error(get_string('syncfailed', 'block_kuracloud', text_report::printable($e->getMessage())), 1);
 }

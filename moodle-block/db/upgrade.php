@@ -46,5 +46,19 @@ function xmldb_block_kuracloud_upgrade($oldversion) {
         \block_kuracloud\local\upgrade\old_plugin_migration::run();
         upgrade_block_savepoint(true, 2026112500, 'kuracloud');
     }
+
+    if ($oldversion < 2026120200) {
+        // Connections can be limited to course categories (empty: the whole site).
+        $table = new xmldb_table('block_kuracloud_conns');
+        $field = new xmldb_field('categories', XMLDB_TYPE_TEXT, null, null, null, null, null, 'timemodified');
+        if (!$dbman->field_exists($table, $field)) {
+            $dbman->add_field($table, $field);
+        }
+        // A NOT NULL char column needs no '' default (XMLDB warns about one); every insert sets it.
+        $table = new xmldb_table('block_kuracloud_maps');
+        $field = new xmldb_field('remotename', XMLDB_TYPE_CHAR, '255', null, XMLDB_NOTNULL, null, null, 'remotecourseid');
+        $dbman->change_field_default($table, $field);
+        upgrade_block_savepoint(true, 2026120200, 'kuracloud');
+    }
     return true;
 }

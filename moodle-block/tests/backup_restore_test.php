@@ -39,7 +39,7 @@ final class backup_restore_test extends kuracloud_testcase {
      * @param bool $deletefirst Delete the original before restoring.
      * @return int The new course id.
      */
-    private function backup_and_restore(\stdClass $course, bool $deletefirst): int {
+    private function backup_and_restore(\stdClass $course, bool $deletefirst, ?callable $edit = null): int {
         global $CFG, $USER;
         require_once($CFG->dirroot . '/backup/util/includes/backup_includes.php');
         require_once($CFG->dirroot . '/backup/util/includes/restore_includes.php');
@@ -51,6 +51,17 @@ final class backup_restore_test extends kuracloud_testcase {
         $bc->destroy();
         if ($deletefirst) {
             delete_course($course, false);
+        }
+        if ($edit) {
+            $found = 0;
+            $dir = new \RecursiveIteratorIterator(new \RecursiveDirectoryIterator(make_backup_temp_directory($backupid)));
+            foreach ($dir as $file) {
+                if ($file->getFilename() === 'kuracloud.xml') {
+                    file_put_contents($file->getPathname(), $edit(file_get_contents($file->getPathname())));
+                    $found++;
+                }
+            }
+            $this->assertSame(1, $found, 'the backup holds one kuracloud.xml');
         }
         $newcourseid = \restore_dbops::create_new_course('Restored', 'RESTORED' . random_string(4), $course->category);
         $rc = new \restore_controller($backupid, $newcourseid, \backup::INTERACTIVE_NO, \backup::MODE_IMPORT, $USER->id,
@@ -87,5 +98,79 @@ final class backup_restore_test extends kuracloud_testcase {
         $newcourseid = $this->backup_and_restore($course, false);
         $this->assertNull(mappings::for_course($newcourseid));
         $this->assertSame(101, (int)mappings::for_course((int)$course->id)->remotecourseid);
+    }
+
+    /**
+     * Rewrites the mapping element of a kuracloud.xml.
+     *
+     * @param string $xml The file.
+     * @param array $fields Element name => new text (null: remove the element).
+     * @return string
+     */
+    private static function forge(string $xml, array $fields): string {
+        $doc = new \DOMDocument();
+        $doc->loadXML($xml);
+        $mapping = $doc->getElementsByTagName('mapping')->item(0);
+        foreach ($fields as $name => $value) {
+            if ($name === 'id') {
+                $mapping->setAttribute('id', (string)$value);
+                continue;
+            }
+            $node = $mapping->getElementsByTagName($name)->item(0);
+            if ($value === null) {
+                $node->parentNode->removeChild($node);
+            } else {
+                $node->textContent = (string)$value;
+            }
+        }
+        return $doc->saveXML();
+    }
+
+    /**
+     * A deleted course's mapping waiting for its restore, and another mapped course with
+     * the block whose backup an attacker edits to point at the waiting mapping.
+     *
+     * @return array [waiting mapping, the attacker's course]
+     */
+    private function waiting_mapping_and_other_course(): array {
+        [$victim] = $this->mapped_course();
+        $waiting = mappings::for_course((int)$victim->id);
+        delete_course($victim, false);
+        $other = $this->getDataGenerator()->create_course();
+        \block_kuracloud\local\service\mapping_service::create($other, (int)$waiting->connectionid, 102);
+        $this->getDataGenerator()->create_block('kuracloud', ['parentcontextid' => \context_course::instance($other->id)->id,
+            'pagetypepattern' => 'course-view-*', 'defaultregion' => 'side-pre']);
+        return [$waiting, $other];
+    }
+
+    public function test_a_forged_backup_cannot_take_a_waiting_mapping(): void {
+        global $DB;
+        [$waiting, $other] = $this->waiting_mapping_and_other_course();
+        $newcourseid = $this->backup_and_restore($other, false, fn($xml) => self::forge($xml, ['id' => $waiting->id,
+            'courseid' => $waiting->courseid, 'remotecourseid' => $waiting->remotecourseid]));
+        $this->assertNull(mappings::for_course($newcourseid));
+        $this->assertSame((int)$waiting->courseid, (int)$DB->get_field('block_kuracloud_maps', 'courseid', ['id' => $waiting->id]));
+    }
+
+    public function test_a_backup_without_signature_cannot_take_a_waiting_mapping(): void {
+        global $DB;
+        [$waiting, $other] = $this->waiting_mapping_and_other_course();
+        $newcourseid = $this->backup_and_restore($other, false, fn($xml) => self::forge($xml, ['id' => $waiting->id,
+            'courseid' => $waiting->courseid, 'remotecourseid' => $waiting->remotecourseid, 'signature' => null]));
+        $this->assertNull(mappings::for_course($newcourseid));
+        $this->assertSame((int)$waiting->courseid, (int)$DB->get_field('block_kuracloud_maps', 'courseid', ['id' => $waiting->id]));
+    }
+
+    public function test_a_user_who_may_not_map_courses_does_not_move_a_mapping_by_restoring(): void {
+        global $DB;
+        $course = $this->mapped_course_with_block();
+        $manager = $this->getDataGenerator()->create_user();
+        $roleid = (int)$DB->get_field('role', 'id', ['shortname' => 'manager']);
+        role_assign($roleid, $manager->id, \context_system::instance()->id);
+        assign_capability('block/kuracloud:mapcourses', CAP_PROHIBIT, $roleid, \context_system::instance()->id, true);
+        $this->setUser($manager);
+        $newcourseid = $this->backup_and_restore($course, true);
+        $this->assertNull(mappings::for_course($newcourseid));
+        $this->assertSame(1, $DB->count_records('block_kuracloud_maps', ['courseid' => $course->id]));
     }
 }

@@ -46,6 +46,8 @@ abstract class kuracloud_testcase extends \advanced_testcase {
         // The simulator listens on 127.0.0.1 on a high port, which Moodle blocks by default.
         set_config('curlsecurityblockedhosts', '');
         set_config('curlsecurityallowedport', '');
+        // ... and over plain HTTP, which the plugin allows only for listed test servers.
+        set_config('testhosts', '127.0.0.1', 'block_kuracloud');
     }
 
     /**

@@ -26,7 +26,8 @@
 defined('MOODLE_INTERNAL') || die();
 
 /**
- * The course's mapping, with the kuraCloud instance id (connection ids differ per site).
+ * The course's mapping, with the kuraCloud instance id (connection ids differ per site)
+ * and a signature only this site can make, so a hand-edited backup cannot move a mapping.
  */
 class backup_kuracloud_block_structure_step extends backup_block_structure_step {
     /**
@@ -35,11 +36,20 @@ class backup_kuracloud_block_structure_step extends backup_block_structure_step 
      * @return backup_nested_element
      */
     protected function define_structure() {
-        $mapping = new backup_nested_element('mapping', ['id'], ['courseid', 'instanceid', 'remotecourseid', 'remotename']);
-        $mapping->set_source_sql('SELECT m.id, m.courseid, c.instanceid, m.remotecourseid, m.remotename
-                                    FROM {block_kuracloud_maps} m
-                                    JOIN {block_kuracloud_conns} c ON c.id = m.connectionid
-                                   WHERE m.courseid = ?', [backup::VAR_COURSEID]);
+        global $DB;
+        $mapping = new backup_nested_element('mapping', ['id'],
+            ['courseid', 'instanceid', 'remotecourseid', 'remotename', 'signature']);
+        $rows = $DB->get_records_sql('SELECT m.id, m.courseid, c.instanceid, m.remotecourseid, m.remotename
+                                        FROM {block_kuracloud_maps} m
+                                        JOIN {block_kuracloud_conns} c ON c.id = m.connectionid
+                                       WHERE m.courseid = ?', [$this->get_courseid()]);
+        $source = [];
+        foreach ($rows as $row) {
+            $row->signature = \block_kuracloud\local\backup_signature::sign((int)$row->id, (int)$row->courseid,
+                (int)$row->remotecourseid, (string)$row->instanceid);
+            $source[] = (array)$row;
+        }
+        $mapping->set_source_array($source);
         return $this->prepare_block_structure($mapping);
     }
 }

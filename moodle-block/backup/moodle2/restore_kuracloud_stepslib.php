@@ -29,7 +29,8 @@ defined('MOODLE_INTERNAL') || die();
  * Reinstates a mapping whose Moodle course was deleted (user guide: "Restoring the
  * deleted course ... will reinstate the functionality of the mapping"). A restore while
  * the original course still exists never takes its mapping: one kuraCloud course maps to
- * one Moodle course, and the copy starts unmapped.
+ * one Moodle course, and the copy starts unmapped. A mapping moves only for a backup made
+ * on this site (its signature checks out) and a user who may map courses in the target.
  */
 class restore_kuracloud_block_structure_step extends restore_structure_step {
     /**
@@ -57,11 +58,18 @@ class restore_kuracloud_block_structure_step extends restore_structure_step {
         if ($DB->record_exists('block_kuracloud_maps', ['courseid' => $newcourseid])) {
             return;
         }
+        if (!$this->task->is_samesite() || !\block_kuracloud\local\backup_signature::verify((string)($data->signature ?? ''),
+                (int)$data->id, $oldcourseid, (int)$data->remotecourseid, (string)$data->instanceid)) {
+            return;
+        }
+        if (!has_capability('block/kuracloud:mapcourses', \context_course::instance($newcourseid), $this->get_userid())) {
+            return;
+        }
         $mapping = $DB->get_record_sql('SELECT m.*
                                           FROM {block_kuracloud_maps} m
                                           JOIN {block_kuracloud_conns} c ON c.id = m.connectionid
-                                         WHERE m.courseid = ? AND m.remotecourseid = ? AND c.instanceid = ?',
-            [$oldcourseid, (int)$data->remotecourseid, (string)$data->instanceid]);
+                                         WHERE m.id = ? AND m.courseid = ? AND m.remotecourseid = ? AND c.instanceid = ?',
+            [(int)$data->id, $oldcourseid, (int)$data->remotecourseid, (string)$data->instanceid]);
         if ($mapping) {
             $DB->update_record('block_kuracloud_maps', (object)['id' => $mapping->id, 'courseid' => $newcourseid,
                 'timemodified' => time()]);

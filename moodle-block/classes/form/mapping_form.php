@@ -38,7 +38,7 @@ class mapping_form extends \moodleform {
         $form->setType('courseid', PARAM_INT);
         $form->addElement('autocomplete', 'remote', get_string('course', 'block_kuracloud'),
             ['' => ''] + $this->_customdata['options']);
-        $form->setType('remote', PARAM_RAW);
+        $form->setType('remote', PARAM_ALPHANUMEXT);
         $form->addRule('remote', null, 'required', null, 'client');
         $this->add_action_buttons(true, get_string('savechanges'));
     }

@@ -59,10 +59,14 @@ class block_content implements \renderable, \templatable {
             return $data;
         }
         $data['mapped'] = true;
-        $data['remotename'] = $mapping->remotename;
+        // Text with kuraCloud's name in it is built here, not by {{#str}} in the template:
+        // the string helper renders its result again as a template when it holds '{{'.
+        $data['mappedtext'] = get_string('mapped', 'block_kuracloud', $mapping->remotename);
         $data['status'] = get_string('status_' . clean_param($mapping->status, PARAM_ALPHAEXT), 'block_kuracloud');
         $data['statusok'] = $mapping->status === 'ok';
-        $data['statusmessage'] = $mapping->status === 'ok' ? null : $mapping->statusmessage;
+        // The message can name the API URL or a curl error: only for those who act on it.
+        $canact = $canmap || has_any_capability(['block/kuracloud:syncusers', 'block/kuracloud:syncgrades'], $context);
+        $data['statusmessage'] = $mapping->status === 'ok' || !$canact ? null : $mapping->statusmessage;
         $data['autosync'] = (bool)$mapping->autosync;
         if ($canmap) {
             $data['autosyncurl'] = (new \moodle_url('/blocks/kuracloud/mapping.php', ['courseid' => $this->courseid,

@@ -81,7 +81,8 @@ class renderer extends \plugin_renderer_base {
         }
         return $this->render_from_template('block_kuracloud/student_result', [
             'partial' => $outcome['status'] === 'partial',
-            'error' => $outcome['error']['message'] ?? null,
+            // Built here, not with {{#str}}: the string helper would render '{{' in it again.
+            'partialtext' => get_string('syncpartial', 'block_kuracloud', (string)($outcome['error']['message'] ?? '')),
             'counts' => self::counts($outcome['plan']['counts']),
             'rows' => $rows,
             'backurl' => (new \moodle_url('/course/view.php', ['id' => $courseid]))->out(false),
@@ -121,9 +122,15 @@ class renderer extends \plugin_renderer_base {
      */
     public function connections(array $connections, \moodle_url $pageurl): string {
         $rows = [];
+        $categorynames = \core_course_category::make_categories_list();
         foreach ($connections as $c) {
+            // Formatted names back to plain text: the template escapes them.
+            $scope = array_map(fn($id) => html_entity_decode(strip_tags($categorynames[$id] ?? (string)$id), ENT_QUOTES),
+                \block_kuracloud\local\repository\connections::categories($c));
             $rows[] = [
-                'name' => format_string($c->name),
+                'name' => $c->name,
+                'categories' => $scope ? implode(', ', $scope) : get_string('connectionwholesite', 'block_kuracloud'),
+                'editurl' => (new \moodle_url($pageurl, ['action' => 'edit', 'id' => $c->id]))->out(false),
                 'instanceid' => $c->instanceid,
                 'apiurl' => $c->apiurl,
                 'status' => get_string('status_' . clean_param($c->status, PARAM_ALPHAEXT), 'block_kuracloud'),

@@ -108,20 +108,91 @@ class connections {
      * @return array
      */
     public static function for_workflow(\stdClass $record): array {
+        \block_kuracloud\local\api_url_policy::require_allowed((string)$record->apiurl);
         return ['api_url' => (string)$record->apiurl, 'token' => \core\encryption::decrypt($record->token)];
     }
 
     /**
-     * Every connection for multi-connection workflows (courses.list, mappings.check).
+     * Every connection for multi-connection workflows (courses.list, mappings.check),
+     * except those whose API URL a token must not be sent to (see insecure()).
      *
+     * @param \stdClass[]|null $records Only these connections (default: all).
      * @return array
      */
-    public static function all_for_workflow(): array {
+    public static function all_for_workflow(?array $records = null): array {
         $out = [];
-        foreach (self::all() as $record) {
+        foreach ($records ?? self::all() as $record) {
+            if (!\block_kuracloud\local\api_url_policy::allows((string)$record->apiurl)) {
+                continue;
+            }
             $out[] = ['connection_id' => (int)$record->id, 'instance_id' => (string)$record->instanceid]
                 + self::for_workflow($record);
         }
         return $out;
+    }
+
+    /**
+     * Connections whose API URL is not https:// nor a listed test server: their token is
+     * never sent (connections added before the rule, or a test host since unlisted).
+     *
+     * @return \stdClass[] By id.
+     */
+    public static function insecure(): array {
+        return array_filter(self::all(),
+            fn($record) => !\block_kuracloud\local\api_url_policy::allows((string)$record->apiurl));
+    }
+
+    /**
+     * The course categories a connection is limited to (empty: the whole site).
+     *
+     * @param \stdClass $record Connection row.
+     * @return int[]
+     */
+    public static function categories(\stdClass $record): array {
+        $ids = array_map('intval', explode(',', (string)($record->categories ?? '')));
+        return array_values(array_unique(array_filter($ids, fn($id) => $id > 0)));
+    }
+
+    /**
+     * Limits a connection to course categories (and their subcategories); none: the whole site.
+     *
+     * @param int $id Connection id.
+     * @param int[] $categoryids Category ids.
+     */
+    public static function set_categories(int $id, array $categoryids): void {
+        global $DB;
+        $ids = array_values(array_unique(array_filter(array_map('intval', $categoryids), fn($c) => $c > 0)));
+        sort($ids);
+        $DB->update_record(self::TABLE, (object)['id' => $id, 'categories' => $ids ? implode(',', $ids) : null,
+            'timemodified' => time()]);
+    }
+
+    /**
+     * Whether courses of a category may use a connection: the connection is for the whole
+     * site, or for the category or one of its parents.
+     *
+     * @param \stdClass $record Connection row.
+     * @param int $categoryid The course's category.
+     * @return bool
+     */
+    public static function allowed_in_category(\stdClass $record, int $categoryid): bool {
+        global $DB;
+        $allowed = self::categories($record);
+        if (!$allowed) {
+            return true;
+        }
+        $path = (string)$DB->get_field('course_categories', 'path', ['id' => $categoryid]);
+        $chain = array_map('intval', array_filter(explode('/', $path), 'strlen'));
+        return (bool)array_intersect($allowed, $chain);
+    }
+
+    /**
+     * The connections courses of a category may use, by id.
+     *
+     * @param int $categoryid The course's category.
+     * @return \stdClass[]
+     */
+    public static function for_category(int $categoryid): array {
+        return array_filter(self::all(), fn($record) => self::allowed_in_category($record, $categoryid));
     }
 }

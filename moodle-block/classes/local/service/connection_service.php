@@ -35,14 +35,21 @@ class connection_service {
      *
      * @param string $apiurl API URL (empty: the default).
      * @param string $token Token.
+     * @param int[]|null $categories Course categories that may use it (empty: the whole
+     *     site; null: unchanged for a known instance, the whole site for a new one).
      * @return array The connection.verify outcome plus 'connection_id'.
      * @throws \block_kuracloud\local\wasm\workflow_exception With a message an admin can act on.
      */
-    public static function add(string $apiurl, string $token): array {
+    public static function add(string $apiurl, string $token, ?array $categories = null): array {
         $apiurl = trim($apiurl) === '' ? self::DEFAULT_API_URL : rtrim(trim($apiurl), '/');
         $token = trim($token);
+        // The token is sent nowhere but over TLS (or to a test server an admin listed).
+        \block_kuracloud\local\api_url_policy::require_allowed($apiurl);
         $verified = module_runner::run('connection.verify', ['connection' => ['api_url' => $apiurl, 'token' => $token]]);
         $verified['connection_id'] = connections::save($apiurl, $token, $verified);
+        if ($categories !== null) {
+            connections::set_categories($verified['connection_id'], $categories);
+        }
         \block_kuracloud\event\connection_created::create([
             'context' => \context_system::instance(),
             'objectid' => $verified['connection_id'],

@@ -29,24 +29,37 @@ use block_kuracloud\local\repository\mappings;
  */
 class mapping_service {
     /**
-     * kuraCloud courses that can be mapped, from every connection, for a select box.
+     * kuraCloud courses that can be mapped from a Moodle course, for a select box: from
+     * every connection the course's category may use.
      *
-     * @return array [options ("connectionid:courseid" => label), errors (connection name => message)]
+     * Labels are escaped here: kuraCloud names are text, and Moodle's autocomplete (like
+     * every select of the forms library) prints option text as HTML.
+     *
+     * @param \stdClass $course Moodle course (its category decides the connections offered).
+     * @return array [options ("connectionid-courseid" => escaped label), errors (connection name => message)]
      */
-    public static function mappable_courses(): array {
-        $all = connections::all();
+    public static function mappable_courses(\stdClass $course): array {
+        $all = connections::for_category((int)$course->category);
         if (!$all) {
             return [[], []];
+        }
+        $errors = [];
+        foreach (connections::insecure() as $id => $record) {
+            if (isset($all[$id])) {
+                $errors[$record->name] = get_string('insecureapiurl', 'block_kuracloud');
+            }
         }
         $refs = [];
         foreach (mappings::all() as $m) {
             $refs[] = ['connection_id' => (int)$m->connectionid, 'course_id' => (int)$m->remotecourseid,
                 'moodle_course_id' => (int)$m->courseid];
         }
-        $outcome = module_runner::run('courses.list', ['connections' => connections::all_for_workflow(),
-            'mappings' => $refs]);
+        $usable = connections::all_for_workflow($all);
+        if (!$usable) {
+            return [[], $errors];
+        }
+        $outcome = module_runner::run('courses.list', ['connections' => $usable, 'mappings' => $refs]);
         $options = [];
-        $errors = [];
         foreach ($outcome['connections'] as $c) {
             $name = $all[$c['connection_id']]->name ?? '';
             if (!$c['ok']) {
@@ -56,13 +69,35 @@ class mapping_service {
             foreach ($c['courses'] as $course) {
                 if ($course['mappable']) {
                     // Two integers: an instance id with '-' in it cannot break this key.
-                    $key = $c['connection_id'] . ':' . $course['course_id'];
+                    $key = self::option_key((int)$c['connection_id'], (int)$course['course_id']);
                     $code = $course['course_code'] !== '' ? ' (' . $course['course_code'] . ')' : '';
-                    $options[$key] = $name . ': ' . $course['name'] . $code;
+                    $options[$key] = s($name . ': ' . $course['name'] . $code);
                 }
             }
         }
         return [$options, $errors];
+    }
+
+    /**
+     * The select box key of a kuraCloud course: two integers, PARAM_ALPHANUMEXT-safe.
+     *
+     * @param int $connectionid Connection.
+     * @param int $remotecourseid kuraCloud course.
+     * @return string
+     */
+    public static function option_key(int $connectionid, int $remotecourseid): string {
+        return $connectionid . '-' . $remotecourseid;
+    }
+
+    /**
+     * Reads a select box key back.
+     *
+     * @param string $key From option_key().
+     * @return int[] [connection id, kuraCloud course id]
+     */
+    public static function parse_option_key(string $key): array {
+        $parts = explode('-', $key, 2);
+        return [(int)$parts[0], (int)($parts[1] ?? 0)];
     }
 
     /**
@@ -77,6 +112,10 @@ class mapping_service {
         $connection = connections::get($connectionid);
         if (!$connection) {
             throw new \moodle_exception('noconnections', 'block_kuracloud');
+        }
+        // The mapping page only offers allowed connections; a forged request gets no further.
+        if (!connections::allowed_in_category($connection, (int)$course->category)) {
+            throw new \moodle_exception('connectionnotallowed', 'block_kuracloud');
         }
         $outcome = module_runner::run('mapping.create', ['connection' => connections::for_workflow($connection),
             'course_id' => $remotecourseid, 'moodle_course_name' => format_string($course->fullname)]);
@@ -126,9 +165,16 @@ class mapping_service {
         }
         $outcome = module_runner::run('mappings.check', ['connections' => connections::all_for_workflow(),
             'mappings' => $refs]);
-        foreach ($outcome['mappings'] as $health) {
+        // A connection whose token may not be sent is failing, not gone.
+        $insecure = connections::insecure();
+        foreach ($outcome['mappings'] as &$health) {
+            if (isset($insecure[$health['connection_id']])) {
+                $health['status'] = 'connection_failing';
+                $health['message'] = get_string('insecureapiurl', 'block_kuracloud');
+            }
             mappings::set_status((int)$health['mapping_id'], (string)$health['status'], (string)$health['message']);
         }
+        unset($health);
         return $outcome;
     }
 }

@@ -17,6 +17,7 @@
 
 namespace block_kuracloud\local\service;
 
+use block_kuracloud\local\site_config;
 use block_kuracloud\local\wasm\effect_loop;
 use block_kuracloud\local\wasm\moodle_curl_transport;
 use block_kuracloud\local\wasm\transport;
@@ -58,12 +59,51 @@ class module_runner {
      * @return effect_loop
      */
     public static function loop(?callable $progress = null): effect_loop {
+        return new effect_loop(self::module(), self::transport(), null, $progress);
+    }
+
+    /**
+     * The module, compiled (or loaded from the cache).
+     *
+     * @return object
+     */
+    public static function module(): object {
         if (!self::available()) {
             throw new \moodle_exception('extensionmissing', 'block_kuracloud');
         }
+        // Compiled code in Moodle's local cache is authenticated with a key kept in the
+        // database: a file planted in the cache directory is never loaded as native code.
         $cachedir = make_localcache_directory('block_kuracloud');
-        $module = new \KuracloudWasm\Module(self::module_path(), $cachedir);
-        return new effect_loop($module, self::$transport ?? new moodle_curl_transport(), null, $progress);
+        return new \KuracloudWasm\Module(self::module_path(), $cachedir, site_config::key('module-cache'));
+    }
+
+    /**
+     * The HTTP transport: Moodle's curl, with the site's response cap.
+     *
+     * @return transport
+     */
+    public static function transport(): transport {
+        return self::$transport ?? new moodle_curl_transport(site_config::max_response_bytes());
+    }
+
+    /**
+     * The API URLs a workflow input names (its connection or connections): the only
+     * servers the workflow may send requests to.
+     *
+     * @param array $input Workflow input.
+     * @return string[]
+     */
+    public static function api_urls(array $input): array {
+        $urls = [];
+        if (isset($input['connection']['api_url'])) {
+            $urls[] = (string)$input['connection']['api_url'];
+        }
+        foreach ($input['connections'] ?? [] as $connection) {
+            if (isset($connection['api_url'])) {
+                $urls[] = (string)$connection['api_url'];
+            }
+        }
+        return $urls;
     }
 
     /**
@@ -76,6 +116,6 @@ class module_runner {
      * @throws \block_kuracloud\local\wasm\workflow_exception
      */
     public static function run(string $workflow, array $input, ?callable $progress = null): array {
-        return self::loop($progress)->run($workflow, $input);
+        return self::loop($progress)->allow_only(self::api_urls($input))->run($workflow, $input);
     }
 }

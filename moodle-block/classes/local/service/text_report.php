@@ -67,7 +67,7 @@ class text_report {
             get_string('email', 'block_kuracloud'), get_string('status', 'block_kuracloud'),
             get_string('result', 'block_kuracloud')], $rows);
         $out .= "\n" . ($outcome['status'] === 'partial'
-            ? get_string('syncpartial', 'block_kuracloud', $outcome['error']['message'] ?? '')
+            ? get_string('syncpartial', 'block_kuracloud', self::printable($outcome['error']['message'] ?? ''))
             : get_string('applied', 'block_kuracloud')) . "\n";
         return $out;
     }
@@ -88,13 +88,13 @@ class text_report {
             $rows[] = [$i['name'], format_float($i['grademax'], 2), $c['write'], $c['unchanged'], $c['teacher_edited'],
                 $c['locked'], $c['no_grade']];
         }
-        $out = $outcome['message'] . "\n" . self::table([get_string('gradeitem', 'block_kuracloud'),
+        $out = self::printable($outcome['message']) . "\n" . self::table([get_string('gradeitem', 'block_kuracloud'),
             get_string('grademax', 'grades'), get_string('write', 'block_kuracloud'), get_string('unchanged', 'block_kuracloud'),
             get_string('teacheredited', 'block_kuracloud'), get_string('locked', 'block_kuracloud'),
             get_string('nograde', 'block_kuracloud')], $rows);
         $missing = array_map(fn($m) => $m['name'], $outcome['missing_items']);
         if ($missing) {
-            $out .= get_string('gradesmissingitems', 'block_kuracloud', implode(', ', $missing)) . "\n";
+            $out .= get_string('gradesmissingitems', 'block_kuracloud', self::printable(implode(', ', $missing))) . "\n";
         }
         if ($outcome['unknown_students']['count']) {
             $out .= get_string('gradesunknownstudents', 'block_kuracloud', $outcome['unknown_students']['count']) . "\n";
@@ -124,6 +124,7 @@ class text_report {
      * @return string
      */
     private static function table(array $head, array $rows): string {
+        $rows = array_map(fn($row) => array_map([self::class, 'printable'], $row), $rows);
         $widths = array_map(fn($h) => \core_text::strlen((string)$h), $head);
         foreach ($rows as $row) {
             foreach (array_values($row) as $i => $cell) {
@@ -144,5 +145,19 @@ class text_report {
             $text .= $line($row);
         }
         return $text;
+    }
+
+    /**
+     * Text from kuraCloud made safe for a terminal: control characters (escape sequences
+     * could move the cursor, rewrite earlier lines or retitle the window) are shown as \xNN,
+     * invalid UTF-8 is replaced.
+     *
+     * @param mixed $text Text.
+     * @return string
+     */
+    public static function printable($text): string {
+        $text = \core_text::convert((string)$text, 'utf-8', 'utf-8');
+        return preg_replace_callback('/[\x00-\x1f\x7f]|\xc2[\x80-\x9f]/',
+            fn($m) => implode('', array_map(fn($c) => sprintf('\\x%02x', ord($c)), str_split($m[0]))), $text);
     }
 }

@@ -30,6 +30,17 @@ class moodle_curl_transport implements transport {
     public int $requests = 0;
 
     /**
+     * Constructor.
+     *
+     * @param int $maxbytes Largest response body accepted; the transfer is aborted past it.
+     */
+    public function __construct(
+        /** @var int Largest response body accepted, bytes. */
+        private readonly int $maxbytes = 64 * 1024 * 1024,
+    ) {
+    }
+
+    /**
      * Sends one request.
      *
      * @param string $method HTTP method.
@@ -54,7 +65,18 @@ class moodle_curl_transport implements transport {
             'CURLOPT_CONNECTTIMEOUT_MS' => max(1, min($timeoutms, 10000)),
             'CURLOPT_FOLLOWLOCATION' => false,
             'CURLOPT_NOSIGNAL' => 1,
+            // Abort as soon as the body (announced or received) exceeds the cap: a hostile
+            // server cannot fill the worker's memory.
+            'CURLOPT_NOPROGRESS' => 0,
+            'CURLOPT_XFERINFOFUNCTION' => function ($handle, $dltotal, $dlnow) use (&$toolarge): int {
+                if ($dltotal > $this->maxbytes || $dlnow > $this->maxbytes) {
+                    $toolarge = true;
+                    return 1;
+                }
+                return 0;
+            },
         ];
+        $toolarge = false;
         switch ($method) {
             case 'GET':
                 $response = $curl->get($url, [], $options);
@@ -70,6 +92,10 @@ class moodle_curl_transport implements transport {
                 $response = $curl->post($url, $body ?? '', $options);
         }
         $errno = $curl->get_errno();
+        if ($toolarge) {
+            return ['transport_error' => ['kind' => 'other', 'message' => 'the response is larger than '
+                . round($this->maxbytes / 1048576, 1) . ' MiB, the limit set for kuraCloud responses']];
+        }
         $info = $curl->get_info();
         $status = (int)($info['http_code'] ?? 0);
         if ($errno || $status === 0) {
