@@ -136,6 +136,33 @@ foreach ($files as $file) {
     }
 }
 
+// Built files are declared in thirdpartylibs.xml (reviewers and code checkers skip them).
+$libs = @simplexml_load_file($dir . '/thirdpartylibs.xml');
+if (!$libs) {
+    $fail('thirdpartylibs.xml is missing or not XML');
+} else {
+    $declared = array_map('strval', $libs->xpath('/libraries/library/location'));
+    foreach (['wasm/kuracloud.wasm', 'wasm/kuracloud.php'] as $built) {
+        if (!in_array($built, $declared, true)) {
+            $fail("thirdpartylibs.xml does not declare $built");
+        }
+    }
+}
+
+// Server text never goes through {{#str}} as a parameter: the string helper renders its
+// result again as a template when it holds '{{'. And no PARAM_RAW where a narrower type fits.
+foreach ($files as $file) {
+    $path = (string)$file;
+    $rel = substr($path, strlen($dir) + 1);
+    if (str_ends_with($path, '.mustache') && preg_match('/\{\{#str\}\}[^{]*\{\{[a-z]/', file_get_contents($path))) {
+        $fail("$rel: {{#str}} with a context variable as parameter (build the text in PHP)");
+    }
+    if (str_ends_with($path, '.php') && !str_starts_with($rel, 'tests/') && !str_starts_with($rel, 'wasm/')
+            && preg_match('/PARAM_RAW(?!_TRIMMED)\b/', file_get_contents($path))) {
+        $fail("$rel: PARAM_RAW (use the narrowest PARAM_ type)");
+    }
+}
+
 foreach ($problems as $p) {
     echo "- $p\n";
 }
