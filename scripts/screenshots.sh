@@ -11,6 +11,8 @@ prepare_moodle
 url="$SIM_URL"
 php "$moodle/admin/cli/cfg.php" --name=curlsecurityblockedhosts --set=""
 php "$moodle/admin/cli/cfg.php" --name=curlsecurityallowedport --set=""
+# The simulator speaks plain HTTP: list it as a test server (tokens otherwise need https).
+php "$moodle/admin/cli/cfg.php" --component=block_kuracloud --name=testhosts --set=127.0.0.1
 course=$(php "$harness/gen.php" --shortname=KC101 --add-block=kuracloud | python3 -c 'import json,sys; print(json.load(sys.stdin)["course"]["id"])')
 MOODLE_DIR="$moodle" KC_COURSE_ID="$course" php scripts/screenshots-reset.php
 # The sample kuraCloud course holds three of the generated students (one deleted) and
