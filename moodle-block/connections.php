@@ -90,8 +90,12 @@ if ($form->is_cancelled()) {
 
 echo $OUTPUT->header();
 echo $OUTPUT->heading(get_string('connections', 'block_kuracloud'));
-if (!module_runner::available()) {
-    echo $OUTPUT->notification(get_string('extensionmissing', 'block_kuracloud'), 'error');
+$runtime = module_runner::runtime();
+if ($runtime === null) {
+    echo $OUTPUT->notification(get_string('runtimemissing', 'block_kuracloud'), 'error');
+} else {
+    echo $OUTPUT->notification(get_string('runtime_' . $runtime, 'block_kuracloud'),
+        $runtime === module_runner::RUNTIME_EXTENSION ? 'success' : 'info');
 }
 if ($error !== null) {
     echo $OUTPUT->notification(messages::text($error), 'error');

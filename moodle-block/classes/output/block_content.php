@@ -47,14 +47,14 @@ class block_content implements \renderable, \templatable {
      */
     public function export_for_template(\renderer_base $output): array {
         $context = \context_course::instance($this->courseid);
-        $data = ['extensionmissing' => !module_runner::available()];
-        $data['showextensionhelp'] = $data['extensionmissing'] && has_capability('block/kuracloud:configureapi',
+        $data = ['runtimemissing' => !module_runner::available()];
+        $data['showruntimehelp'] = $data['runtimemissing'] && has_capability('block/kuracloud:configureapi',
             \context_system::instance());
         $mapping = mappings::for_course($this->courseid);
         $canmap = has_capability('block/kuracloud:mapcourses', $context);
         if (!$mapping) {
             $data['notmapped'] = true;
-            $data['setupurl'] = $canmap && !$data['extensionmissing']
+            $data['setupurl'] = $canmap && !$data['runtimemissing']
                 ? (new \moodle_url('/blocks/kuracloud/mapping.php', ['courseid' => $this->courseid]))->out(false) : null;
             return $data;
         }
@@ -74,7 +74,7 @@ class block_content implements \renderable, \templatable {
             $data['removeurl'] = (new \moodle_url('/blocks/kuracloud/mapping.php',
                 ['courseid' => $this->courseid, 'action' => 'remove']))->out(false);
         }
-        if (!$data['extensionmissing']) {
+        if (!$data['runtimemissing']) {
             if (has_capability('block/kuracloud:syncusers', $context)) {
                 $data['syncusersurl'] = (new \moodle_url('/blocks/kuracloud/syncusers.php',
                     ['courseid' => $this->courseid]))->out(false);

@@ -43,7 +43,7 @@ class check_mappings extends \core\task\scheduled_task {
      */
     public function execute() {
         if (!module_runner::available()) {
-            mtrace(get_string('extensionmissing', 'block_kuracloud'));
+            mtrace(get_string('runtimemissing', 'block_kuracloud'));
             return;
         }
         foreach (mapping_service::check_all()['mappings'] as $health) {

@@ -33,13 +33,51 @@ class module_runner {
     /** @var transport|null Replaces Moodle's curl (tests of transport failures). */
     public static ?transport $transport = null;
 
+    /** The runtime of the PHP extension: wasmtime, compiled code. */
+    const RUNTIME_EXTENSION = 'ext';
+
+    /** The runtime that always works: the module translated to PHP (wasm/kuracloud.php). */
+    const RUNTIME_PHP = 'php';
+
     /**
      * Whether the kuraCloud PHP extension is loaded.
      *
      * @return bool
      */
+    public static function extension_loaded(): bool {
+        return extension_loaded('kuracloud') && class_exists('\KuracloudWasm\Module');
+    }
+
+    /**
+     * The runtime that runs the module here: the extension when it is loaded, otherwise
+     * the generated PHP. Null when neither is there (a broken install).
+     *
+     * @return string|null RUNTIME_EXTENSION, RUNTIME_PHP or null.
+     */
+    public static function runtime(): ?string {
+        if (self::extension_loaded()) {
+            return self::RUNTIME_EXTENSION;
+        }
+        return is_readable(self::generated_path()) ? self::RUNTIME_PHP : null;
+    }
+
+    /**
+     * Whether the module can run on this server.
+     *
+     * @return bool
+     */
     public static function available(): bool {
-        return class_exists('\KuracloudWasm\Module');
+        return self::runtime() !== null;
+    }
+
+    /**
+     * The module as generated PHP inside the plugin.
+     *
+     * @return string
+     */
+    public static function generated_path(): string {
+        global $CFG;
+        return $CFG->dirroot . '/blocks/kuracloud/wasm/kuracloud.php';
     }
 
     /**
@@ -63,13 +101,18 @@ class module_runner {
     }
 
     /**
-     * The module, compiled (or loaded from the cache).
+     * The module in the runtime of this server: compiled by the extension (or loaded from
+     * its cache), or the generated PHP class.
      *
-     * @return object
+     * @return object \KuracloudWasm\Module or php_module: the same API.
      */
     public static function module(): object {
-        if (!self::available()) {
-            throw new \moodle_exception('extensionmissing', 'block_kuracloud');
+        $runtime = self::runtime();
+        if ($runtime === null) {
+            throw new \moodle_exception('runtimemissing', 'block_kuracloud');
+        }
+        if ($runtime === self::RUNTIME_PHP) {
+            return new \block_kuracloud\local\wasm\php_module(self::generated_path());
         }
         // Compiled code in Moodle's local cache is authenticated with a key kept in the
         // database: a file planted in the cache directory is never loaded as native code.
