@@ -28,27 +28,28 @@ require(__DIR__ . '/../../config.php');
 $courseid = optional_param('courseid', 0, PARAM_INT);
 $page = optional_param('page', 0, PARAM_INT);
 $perpage = 50;
+$pageurl = new moodle_url('/blocks/kuracloud/history.php', $courseid ? ['courseid' => $courseid] : []);
 
 if ($courseid) {
     $course = get_course($courseid);
     $context = context_course::instance($courseid);
+    // Context and URL before anything that renders or formats (DEVELOPER debugging checks).
+    $PAGE->set_context($context);
+    $PAGE->set_url($pageurl);
     require_login($course);
     if (!has_any_capability(['block/kuracloud:syncusers', 'block/kuracloud:syncgrades'], $context)) {
         throw new required_capability_exception($context, 'block/kuracloud:syncusers', 'nopermissions', '');
     }
     $PAGE->set_heading(format_string($course->fullname));
+    $PAGE->set_title(get_string('history', 'block_kuracloud'));
     $where = ['courseid' => $courseid];
 } else {
-    require_login();
-    $context = context_system::instance();
-    require_capability('block/kuracloud:configureapi', $context);
-    $PAGE->set_heading(get_string('historysite', 'block_kuracloud'));
+    // Site administration > Reports > kuraCloud sync history.
+    require_once($CFG->libdir . '/adminlib.php');
+    admin_externalpage_setup('block_kuracloud_history', '', null, $pageurl);
+    require_capability('block/kuracloud:configureapi', context_system::instance());
     $where = [];
 }
-$pageurl = new moodle_url('/blocks/kuracloud/history.php', ['courseid' => $courseid]);
-$PAGE->set_url($pageurl);
-$PAGE->set_context($context);
-$PAGE->set_title(get_string('history', 'block_kuracloud'));
 
 $total = $DB->count_records('block_kuracloud_log', $where);
 $rows = $DB->get_records('block_kuracloud_log', $where, 'timecreated DESC, id DESC', '*', $page * $perpage, $perpage);

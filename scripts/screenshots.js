@@ -28,6 +28,20 @@ async function login(page, user, pass) {
   throw new Error(`login as ${user} failed`);
 }
 
+// Everything DEVELOPER debugging and the browser can report; any of it fails the walk.
+const jsErrors = [];
+
+async function problems(page) {
+  const found = [];
+  if ((await page.locator('.debuggingmessage, .notifytiny').count()) > 0) found.push('a debugging notice');
+  const html = await page.content();
+  const php = html.match(/<b>(Warning|Notice|Deprecated|Fatal error|Parse error)<\/b>:[^<]*/);
+  if (php) found.push(`PHP ${php[0].replace(/<[^>]+>/g, '')}`);
+  if (/Debug info:|Stack trace:|Error code: generalexceptionmessage/.test(html)) found.push('an exception page');
+  found.push(...jsErrors.splice(0).map((e) => `uncaught JavaScript error: ${e}`));
+  return found;
+}
+
 async function shot(page, name, expect) {
   await page.waitForLoadState('networkidle');
   const drawer = page.locator('button[data-toggler="drawers"][data-action="toggle"][data-target="theme_boost-drawers-blocks"]');
@@ -39,7 +53,8 @@ async function shot(page, name, expect) {
   for (const e of [].concat(expect || [])) {
     if (!text.includes(e)) throw new Error(`${name}: expected "${e}" on ${page.url()}`);
   }
-  if ((await page.locator('.debuggingmessage').count()) > 0) throw new Error(`${name}: debugging notice on the page`);
+  const bad = await problems(page);
+  if (bad.length) throw new Error(`${name}: ${bad.join('; ')} on ${page.url()}`);
   await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
   console.log(`${name}.png  ${page.url()}`);
 }
@@ -60,6 +75,7 @@ async function go(page, rel) {
   const host = new URL(base).host;
   await ctx.route('**/*', (r) => (new URL(r.request().url()).host === host ? r.continue() : r.abort()));
   const page = ctx.pages()[0] || await ctx.newPage();
+  page.on('pageerror', (e) => jsErrors.push(e.message));
   try {
     // Administrator: the connection.
     await login(page, 'admin', process.env.MOODLE_ADMIN_PASS || 'Admin-Pass-123!');
@@ -78,7 +94,11 @@ async function go(page, rel) {
     await page.fill('#id_token', 'demo-token');
     await page.fill('#id_apiurl', sim);
     await page.click('#id_submitbutton');
-    await shot(page, '04-connection-saved', ['Connected to kuraCloud instance "Demo University"', 'Demo University']);
+    await shot(page, '04-connection-saved', ['Connected to kuraCloud instance "Demo University"', 'Demo University',
+      process.env.KC_RUNTIME === 'php' ? 'kuraCloud runs as PHP' : 'kuraCloud runs in the kuracloud PHP extension']);
+    await page.locator('a[aria-label="Edit"]').first().click();
+    await shot(page, '04b-connection-categories', ['Course categories', 'Demo University']);
+    await go(page, '/blocks/kuracloud/connections.php');
 
     // Teacher: map the course.
     await login(page, 'kc101_teacher1', 'Test-Pass-123!');
@@ -106,6 +126,22 @@ async function go(page, rel) {
     await go(page, `/grade/report/grader/index.php?id=${courseid}`);
     await shot(page, '13-gradebook', 'Nerve conduction (2024)');
 
+    // A revision gone from kuraCloud: its item is kept and named in the result.
+    await fetch(`${sim}/_control/state`).then((r) => r.json()).then((state) => {
+      state.instances[0].courses[0].lessons[0].revisions.pop();
+      return fetch(`${sim}/_control/state`, { method: 'PUT', body: JSON.stringify(state) });
+    });
+    await go(page, `/blocks/kuracloud/syncgrades.php?courseid=${courseid}`);
+    await page.locator('.modal-footer button.btn-primary, form button.btn-primary').first().click();
+    await shot(page, '12b-grades-result-missing-item', ['No longer in kuraCloud (kept in the gradebook, not deleted)']);
+
+    // kuraCloud fails: a clear message, never Moodle's error page.
+    await fetch(`${sim}/_control/faults`, { method: 'POST',
+      body: JSON.stringify({ route: 'student.list', status: 503, message: 'Maintenance until 18:00 <b>UTC</b>' }) });
+    await go(page, `/blocks/kuracloud/syncusers.php?courseid=${courseid}`);
+    await shot(page, '12c-kuracloud-error', ['kuraCloud could not be reached or refused the request']);
+    await fetch(`${sim}/_control/faults`, { method: 'DELETE' });
+
     await go(page, `/blocks/kuracloud/history.php?courseid=${courseid}`);
     await shot(page, '14-history', ['Sync history', 'students', 'grades']);
     await go(page, `/course/view.php?id=${courseid}`);
@@ -115,6 +151,8 @@ async function go(page, rel) {
     await shot(page, '16-remove-mapping', 'Student accounts that were synchronized from Moodle will remain');
 
     await login(page, 'admin', process.env.MOODLE_ADMIN_PASS || 'Admin-Pass-123!');
+    await go(page, '/blocks/kuracloud/history.php');
+    await shot(page, '16b-history-site', ['kuraCloud sync history', 'students']);
     await go(page, '/blocks/kuracloud/connections.php');
     await shot(page, '17-connections', 'Demo University');
     await page.locator('a[aria-label="Delete"]').first().click();

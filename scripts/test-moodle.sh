@@ -12,7 +12,7 @@ if [ -z "${MOODLE_DIR:-}" ]; then
   exit 0
 fi
 . scripts/lib-moodle.sh
-prepare_moodle
+KC_FRESH_INSTALL=1 prepare_moodle
 url="$SIM_URL"
 
 # The CLI's ini scan directory without the extension's ini: PHP without kuracloud.
