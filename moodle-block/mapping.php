@@ -48,12 +48,22 @@ $mapping = mappings::for_course($courseid);
 if ($action === 'remove' && $mapping) {
     if (optional_param('confirm', 0, PARAM_BOOL)) {
         require_sesskey();
+        $withoutkuracloud = optional_param('withoutkuracloud', 0, PARAM_BOOL);
         try {
-            mapping_service::remove($mapping);
+            mapping_service::remove($mapping, $withoutkuracloud);
             redirect($courseurl, get_string('mappingremoved', 'block_kuracloud'), null,
                 \core\output\notification::NOTIFY_SUCCESS);
         } catch (workflow_exception $e) {
-            redirect($courseurl, messages::text($e->getMessage()), null, \core\output\notification::NOTIFY_ERROR);
+            if (!mapping_service::may_remove_without_kuracloud($e)) {
+                redirect($courseurl, messages::text($e->getMessage()), null, \core\output\notification::NOTIFY_ERROR);
+            }
+            // kuraCloud could not be told: the teacher may still remove the mapping here.
+            echo $OUTPUT->header();
+            echo $OUTPUT->confirm(messages::confirm_unmap_without_kuracloud($mapping->remotename, $e->getMessage()),
+                new moodle_url($pageurl, ['action' => 'remove', 'confirm' => 1, 'withoutkuracloud' => 1,
+                    'sesskey' => sesskey()]), $courseurl);
+            echo $OUTPUT->footer();
+            die;
         }
     }
     echo $OUTPUT->header();
@@ -61,6 +71,15 @@ if ($action === 'remove' && $mapping) {
         new moodle_url($pageurl, ['action' => 'remove', 'confirm' => 1, 'sesskey' => sesskey()]), $courseurl);
     echo $OUTPUT->footer();
     die;
+}
+if ($action === 'reenable' && $mapping) {
+    require_sesskey();
+    try {
+        mapping_service::reenable($mapping);
+        redirect($courseurl, get_string('lmsreenabled', 'block_kuracloud'), null, \core\output\notification::NOTIFY_SUCCESS);
+    } catch (workflow_exception $e) {
+        redirect($courseurl, messages::error($e), null, \core\output\notification::NOTIFY_ERROR);
+    }
 }
 if ($action === 'autosync' && $mapping) {
     require_sesskey();

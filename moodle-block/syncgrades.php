@@ -55,7 +55,7 @@ if (!optional_param('confirm', 0, PARAM_BOOL)) {
     try {
         $counts = student_sync::preview($mapping)['counts'];
     } catch (workflow_exception $e) {
-        redirect($courseurl, messages::failure($e->getMessage()), null,
+        redirect($courseurl, messages::error($e), null,
             \core\output\notification::NOTIFY_ERROR);
     }
     if ($counts['add'] + $counts['reinvite'] + $counts['restore'] + $counts['delete'] > 0) {
@@ -87,7 +87,7 @@ try {
         echo $output->grade_result($outcome, $courseid);
     }
 } catch (workflow_exception $e) {
-    echo $OUTPUT->notification(messages::failure($e->getMessage()), 'error');
+    echo $OUTPUT->notification(messages::error($e), 'error');
     echo $OUTPUT->continue_button($courseurl);
 }
 echo $OUTPUT->footer();

@@ -63,7 +63,7 @@ try {
         $body = $output->student_preview(student_sync::preview($mapping), $courseid, false);
     }
 } catch (workflow_exception $e) {
-    $body = $OUTPUT->notification(messages::failure($e->getMessage()), 'error')
+    $body = $OUTPUT->notification(messages::error($e), 'error')
         . $OUTPUT->continue_button($courseurl);
 }
 

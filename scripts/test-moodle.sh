@@ -17,7 +17,8 @@ url="$SIM_URL"
 
 # The CLI's ini scan directory without the extension's ini: PHP without kuracloud.
 noext=$(mktemp -d)
-trap 'rm -rf "$noext"' EXIT
+# (start_sim's EXIT trap is replaced: stop the simulator here too.)
+trap 'rm -rf "$noext"; kill $SIM_PID 2>/dev/null || true' EXIT
 scan=$(php -r 'echo PHP_CONFIG_FILE_SCAN_DIR;')
 for f in "$scan"/*.ini; do
   case "$(basename "$f")" in *kuracloud*) ;; *) ln -s "$f" "$noext/" ;; esac
@@ -55,4 +56,5 @@ PY
   fi
   summary+=("runtime $runtime: $passed passed")
 done
+SIM_URL="$url" scripts/test-moodle-concurrency.sh
 printf '%s\n' "${summary[@]}"

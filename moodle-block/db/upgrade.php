@@ -54,6 +54,17 @@ function xmldb_block_kuracloud_upgrade($oldversion) {
         if (!$dbman->field_exists($table, $field)) {
             $dbman->add_field($table, $field);
         }
+        // Mappings remember their kuraCloud instance: a connection deleted and added again
+        // (a new row) finds them again.
+        $table = new xmldb_table('block_kuracloud_maps');
+        $field = new xmldb_field('instanceid', XMLDB_TYPE_CHAR, '255', null, null, null, null, 'connectionid');
+        if (!$dbman->field_exists($table, $field)) {
+            $dbman->add_field($table, $field);
+        }
+        $DB->execute('UPDATE {block_kuracloud_maps}
+                         SET instanceid = (SELECT c.instanceid FROM {block_kuracloud_conns} c
+                                            WHERE c.id = {block_kuracloud_maps}.connectionid)
+                       WHERE instanceid IS NULL');
         // A NOT NULL char column needs no '' default (XMLDB warns about one); every insert sets it.
         $table = new xmldb_table('block_kuracloud_maps');
         $field = new xmldb_field('remotename', XMLDB_TYPE_CHAR, '255', null, XMLDB_NOTNULL, null, null, 'remotecourseid');

@@ -62,19 +62,29 @@ class block_content implements \renderable, \templatable {
         // Text with kuraCloud's name in it is built here, not by {{#str}} in the template:
         // the string helper renders its result again as a template when it holds '{{'.
         $data['mappedtext'] = get_string('mapped', 'block_kuracloud', $mapping->remotename);
+        // A deleted connection: said plainly, until a connection to the instance is added again.
+        $gone = !\block_kuracloud\local\repository\connections::get((int)$mapping->connectionid);
+        if ($gone) {
+            $mapping->status = 'connection_gone';
+            $mapping->statusmessage = get_string('connectiongone', 'block_kuracloud', (string)($mapping->instanceid ?? ''));
+        }
         $data['status'] = get_string('status_' . clean_param($mapping->status, PARAM_ALPHAEXT), 'block_kuracloud');
         $data['statusok'] = $mapping->status === 'ok';
         // The message can name the API URL or a curl error: only for those who act on it.
         $canact = $canmap || has_any_capability(['block/kuracloud:syncusers', 'block/kuracloud:syncgrades'], $context);
         $data['statusmessage'] = $mapping->status === 'ok' || !$canact ? null : $mapping->statusmessage;
         $data['autosync'] = (bool)$mapping->autosync;
+        if ($canmap && $mapping->status === 'lms_not_enabled' && !$gone) {
+            $data['reenableurl'] = (new \moodle_url('/blocks/kuracloud/mapping.php', ['courseid' => $this->courseid,
+                'action' => 'reenable', 'sesskey' => sesskey()]))->out(false);
+        }
         if ($canmap) {
             $data['autosyncurl'] = (new \moodle_url('/blocks/kuracloud/mapping.php', ['courseid' => $this->courseid,
                 'action' => 'autosync', 'enable' => $mapping->autosync ? 0 : 1, 'sesskey' => sesskey()]))->out(false);
             $data['removeurl'] = (new \moodle_url('/blocks/kuracloud/mapping.php',
                 ['courseid' => $this->courseid, 'action' => 'remove']))->out(false);
         }
-        if (!$data['runtimemissing']) {
+        if (!$data['runtimemissing'] && !$gone) {
             if (has_capability('block/kuracloud:syncusers', $context)) {
                 $data['syncusersurl'] = (new \moodle_url('/blocks/kuracloud/syncusers.php',
                     ['courseid' => $this->courseid]))->out(false);

@@ -36,6 +36,20 @@ class messages {
         return get_string('syncfailed', 'block_kuracloud', s($message));
     }
 
+    /** Error codes raised by the plugin itself, whose message is already the whole story. */
+    const LOCAL_ERRORS = ['connection_gone', 'insecure_url', 'sync_running', 'module_failed'];
+
+    /**
+     * What a failed workflow tells the teacher: kuraCloud's refusal in its own words, or
+     * the plugin's own message (deleted connection, sync already running, ...).
+     *
+     * @param \block_kuracloud\local\wasm\workflow_exception $e The failure.
+     * @return string HTML.
+     */
+    public static function error(\block_kuracloud\local\wasm\workflow_exception $e): string {
+        return in_array($e->errorcode, self::LOCAL_ERRORS, true) ? s($e->getMessage()) : self::failure($e->getMessage());
+    }
+
     /**
      * A message as it is (kuraCloud's or the module's), escaped.
      *
@@ -75,6 +89,17 @@ class messages {
      */
     public static function confirm_unmap(string $remotename): string {
         return get_string('confirmunmap', 'block_kuracloud', s($remotename));
+    }
+
+    /**
+     * The confirmation to remove a mapping that kuraCloud could not be told about.
+     *
+     * @param string $remotename kuraCloud course name.
+     * @param string $reason Why kuraCloud was not told.
+     * @return string HTML.
+     */
+    public static function confirm_unmap_without_kuracloud(string $remotename, string $reason): string {
+        return get_string('confirmunmapoffline', 'block_kuracloud', ['name' => s($remotename), 'reason' => s($reason)]);
     }
 
     /**

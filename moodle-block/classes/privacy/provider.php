@@ -81,8 +81,37 @@ class provider implements
      * @param int $userid User.
      * @return contextlist
      */
+    /** Links whose mapping is gone (unmapped) or whose Moodle course was deleted. */
+    private const ORPHAN_LINKS = "l.userid = :userid AND NOT EXISTS (
+            SELECT 1 FROM {block_kuracloud_maps} m JOIN {course} c ON c.id = m.courseid
+             WHERE m.connectionid = l.connectionid AND m.remotecourseid = l.remotecourseid)";
+
+    /** Last-written grades whose grade item is gone (its course deleted). */
+    private const ORPHAN_GRADES = "g.userid = :userid AND NOT EXISTS (SELECT 1 FROM {grade_items} gi WHERE gi.id = g.itemid)";
+
+    /** History rows of a course that no longer exists. */
+    private const ORPHAN_LOG = "lg.userid = :userid AND NOT EXISTS (SELECT 1 FROM {course} c WHERE c.id = lg.courseid)";
+
+    /**
+     * Whether the user has data that no course context holds any more (after an unmap or a
+     * deleted course): it is reported and deleted in the user's own context.
+     *
+     * @param int $userid User.
+     * @return bool
+     */
+    private static function has_orphans(int $userid): bool {
+        global $DB;
+        $p = ['userid' => $userid];
+        return $DB->record_exists_sql('SELECT 1 FROM {block_kuracloud_links} l WHERE ' . self::ORPHAN_LINKS, $p)
+            || $DB->record_exists_sql('SELECT 1 FROM {block_kuracloud_grades} g WHERE ' . self::ORPHAN_GRADES, $p)
+            || $DB->record_exists_sql('SELECT 1 FROM {block_kuracloud_log} lg WHERE ' . self::ORPHAN_LOG, $p);
+    }
+
     public static function get_contexts_for_userid(int $userid): contextlist {
         $list = new contextlist();
+        if (self::has_orphans($userid)) {
+            $list->add_user_context($userid);
+        }
         $list->add_from_sql(self::LINK_CONTEXTS, ['courselevel' => CONTEXT_COURSE, 'userid' => $userid]);
         $list->add_from_sql("SELECT ctx.id FROM {block_kuracloud_grades} g
                                JOIN {grade_items} gi ON gi.id = g.itemid
@@ -101,6 +130,12 @@ class provider implements
      */
     public static function get_users_in_context(userlist $userlist) {
         $context = $userlist->get_context();
+        if ($context instanceof \context_user) {
+            if (self::has_orphans((int)$context->instanceid)) {
+                $userlist->add_user((int)$context->instanceid);
+            }
+            return;
+        }
         if (!$context instanceof \context_course) {
             return;
         }
@@ -123,6 +158,10 @@ class provider implements
         global $DB;
         $userid = $contextlist->get_user()->id;
         foreach ($contextlist->get_contexts() as $context) {
+            if ($context instanceof \context_user && (int)$context->instanceid === (int)$userid) {
+                self::export_orphans($context, (int)$userid);
+                continue;
+            }
             if (!$context instanceof \context_course) {
                 continue;
             }
@@ -154,7 +193,56 @@ class provider implements
      *
      * @param \context $context Context.
      */
+    /**
+     * Exports the user's data that no course holds any more, in their user context.
+     *
+     * @param \context_user $context The user's context.
+     * @param int $userid User.
+     */
+    private static function export_orphans(\context_user $context, int $userid): void {
+        global $DB;
+        $p = ['userid' => $userid];
+        $data = [];
+        foreach ($DB->get_records_sql('SELECT l.* FROM {block_kuracloud_links} l WHERE ' . self::ORPHAN_LINKS, $p) as $l) {
+            $data['links'][] = ['kuracloudstudentid' => $l->studentid, 'kuracloudcourseid' => $l->remotecourseid,
+                'linked' => \core_privacy\local\request\transform::datetime($l->timecreated)];
+        }
+        foreach ($DB->get_records_sql('SELECT g.* FROM {block_kuracloud_grades} g WHERE ' . self::ORPHAN_GRADES, $p) as $g) {
+            $data['gradeswritten'][] = ['grade' => $g->lastwritten];
+        }
+        foreach ($DB->get_records_sql('SELECT lg.* FROM {block_kuracloud_log} lg WHERE ' . self::ORPHAN_LOG, $p) as $lg) {
+            $data['syncsrun'][] = ['kind' => $lg->kind, 'status' => $lg->status,
+                'time' => \core_privacy\local\request\transform::datetime($lg->timecreated)];
+        }
+        if ($data) {
+            writer::with_context($context)->export_data([get_string('pluginname', 'block_kuracloud')], (object)$data);
+        }
+    }
+
+    /**
+     * Deletes the user's data that no course holds any more.
+     *
+     * @param int $userid User.
+     */
+    private static function delete_orphans(int $userid): void {
+        global $DB;
+        $p = ['userid' => $userid];
+        $ids = $DB->get_fieldset_sql('SELECT l.id FROM {block_kuracloud_links} l WHERE ' . self::ORPHAN_LINKS, $p);
+        $DB->delete_records_list('block_kuracloud_links', 'id', $ids);
+        $ids = $DB->get_fieldset_sql('SELECT g.id FROM {block_kuracloud_grades} g WHERE ' . self::ORPHAN_GRADES, $p);
+        $DB->delete_records_list('block_kuracloud_grades', 'id', $ids);
+        // The audit trail keeps what happened, without who.
+        $ids = $DB->get_fieldset_sql('SELECT lg.id FROM {block_kuracloud_log} lg WHERE ' . self::ORPHAN_LOG, $p);
+        if ($ids) {
+            [$insql, $params] = $DB->get_in_or_equal($ids);
+            $DB->set_field_select('block_kuracloud_log', 'userid', 0, "id $insql", $params);
+        }
+    }
+
     public static function delete_data_for_all_users_in_context(\context $context) {
+        if ($context instanceof \context_user) {
+            self::delete_orphans((int)$context->instanceid);
+        }
         if ($context instanceof \context_course) {
             self::delete_for_course((int)$context->instanceid, null);
         }
@@ -166,9 +254,13 @@ class provider implements
      * @param approved_contextlist $contextlist Contexts.
      */
     public static function delete_data_for_user(approved_contextlist $contextlist) {
+        $userid = (int)$contextlist->get_user()->id;
         foreach ($contextlist->get_contexts() as $context) {
+            if ($context instanceof \context_user && (int)$context->instanceid === $userid) {
+                self::delete_orphans($userid);
+            }
             if ($context instanceof \context_course) {
-                self::delete_for_course((int)$context->instanceid, [(int)$contextlist->get_user()->id]);
+                self::delete_for_course((int)$context->instanceid, [$userid]);
             }
         }
     }
@@ -180,6 +272,9 @@ class provider implements
      */
     public static function delete_data_for_users(approved_userlist $userlist) {
         $context = $userlist->get_context();
+        if ($context instanceof \context_user && in_array((int)$context->instanceid, $userlist->get_userids())) {
+            self::delete_orphans((int)$context->instanceid);
+        }
         if ($context instanceof \context_course) {
             self::delete_for_course((int)$context->instanceid, array_map('intval', $userlist->get_userids()));
         }

@@ -84,6 +84,10 @@ class connections {
         if (empty($record->id)) {
             $record->timecreated = $now;
             $record->id = $DB->insert_record(self::TABLE, $record);
+            // Mappings left behind when an earlier connection to this instance was deleted.
+            $DB->execute('UPDATE {block_kuracloud_maps} SET connectionid = ?, timemodified = ?
+                           WHERE instanceid = ? AND connectionid NOT IN (SELECT id FROM {block_kuracloud_conns})',
+                [$record->id, $now, $record->instanceid]);
         } else {
             $DB->update_record(self::TABLE, $record);
         }

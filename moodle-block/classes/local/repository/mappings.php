@@ -56,14 +56,17 @@ class mappings {
      * @param int $connectionid Connection.
      * @param int $remotecourseid kuraCloud course.
      * @param string $remotename kuraCloud course name.
+     * @param string|null $instanceid kuraCloud instance of the connection.
      * @return int Mapping id.
      */
-    public static function create(int $courseid, int $connectionid, int $remotecourseid, string $remotename): int {
+    public static function create(int $courseid, int $connectionid, int $remotecourseid, string $remotename,
+            ?string $instanceid = null): int {
         global $DB;
         $now = time();
         return $DB->insert_record(self::TABLE, (object)[
             'courseid' => $courseid,
             'connectionid' => $connectionid,
+            'instanceid' => $instanceid,
             'remotecourseid' => $remotecourseid,
             'remotename' => \core_text::substr($remotename, 0, 255),
             'status' => 'ok',

@@ -38,7 +38,7 @@ class auto_sync {
     public static function run(\stdClass $mapping): array {
         $courseid = (int)$mapping->courseid;
         try {
-            $plan = student_sync::preview($mapping);
+            $plan = student_sync::preview($mapping, 0);
             if ($plan['mass_removal'] || $plan['counts']['conflict'] > 0) {
                 $why = $plan['mass_removal'] ? get_string('autosyncmassremoval', 'block_kuracloud')
                     : get_string('autosyncconflicts', 'block_kuracloud', $plan['counts']['conflict']);
@@ -52,7 +52,7 @@ class auto_sync {
             $grades = grade_sync::sync($mapping, 0);
             return ['students' => $students, 'grades' => $grades['status']];
         } catch (workflow_exception $e) {
-            sync_log::record($courseid, 0, 'students', 'failed', [], $e->getMessage());
+            // The failure is in the history and the logs already (sync_guard).
             return ['students' => 'failed', 'grades' => 'skipped', 'error' => $e->getMessage()];
         }
     }

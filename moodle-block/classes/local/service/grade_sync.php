@@ -111,6 +111,24 @@ class grade_sync {
      *     to write because they became locked meanwhile).
      */
     public static function sync(\stdClass $mapping, int $userid, ?callable $progress = null, bool $apply = true): array {
+        if (!$apply) {
+            return sync_guard::recorded($mapping, 'grades', $userid, fn() => self::sync_locked($mapping, $userid, $progress,
+                false));
+        }
+        return sync_guard::recorded($mapping, 'grades', $userid, fn() => sync_guard::exclusive($mapping,
+            fn() => self::sync_locked($mapping, $userid, $progress, true)));
+    }
+
+    /**
+     * sync() under the mapping's lock (when it writes).
+     *
+     * @param \stdClass $mapping Mapping row.
+     * @param int $userid Who ran it.
+     * @param callable|null $progress Progress callback.
+     * @param bool $apply Write to the gradebook.
+     * @return array The outcome.
+     */
+    private static function sync_locked(\stdClass $mapping, int $userid, ?callable $progress, bool $apply): array {
         global $DB;
         $outcome = module_runner::run('grades.sync', self::input($mapping), $progress);
         $outcome['lockedonwrite'] = 0;

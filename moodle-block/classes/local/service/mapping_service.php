@@ -119,7 +119,8 @@ class mapping_service {
         }
         $outcome = module_runner::run('mapping.create', ['connection' => connections::for_workflow($connection),
             'course_id' => $remotecourseid, 'moodle_course_name' => format_string($course->fullname)]);
-        $id = mappings::create((int)$course->id, $connectionid, $remotecourseid, (string)$outcome['name']);
+        $id = mappings::create((int)$course->id, $connectionid, $remotecourseid, (string)$outcome['name'],
+            (string)$connection->instanceid);
         \block_kuracloud\event\course_mapped::create([
             'context' => \context_course::instance((int)$course->id),
             'objectid' => $id,
@@ -132,11 +133,15 @@ class mapping_service {
      * Removes a mapping: kuraCloud first (which refuses for a deleted course, as the user
      * guide says), then Moodle. Links are kept for a later re-map.
      *
+     * With $withoutkuracloud (after the teacher confirmed that kuraCloud could not be told),
+     * only Moodle's side is removed.
+     *
      * @param \stdClass $mapping Mapping row.
+     * @param bool $withoutkuracloud Do not tell kuraCloud.
      */
-    public static function remove(\stdClass $mapping): void {
+    public static function remove(\stdClass $mapping, bool $withoutkuracloud = false): void {
         $connection = connections::get((int)$mapping->connectionid);
-        if ($connection) {
+        if ($connection && !$withoutkuracloud) {
             module_runner::run('mapping.remove', ['connection' => connections::for_workflow($connection),
                 'course_id' => (int)$mapping->remotecourseid]);
         }
@@ -145,8 +150,42 @@ class mapping_service {
         \block_kuracloud\event\course_unmapped::create([
             'context' => $context ?: \context_system::instance(),
             'objectid' => (int)$mapping->id,
-            'other' => ['remotecourseid' => (int)$mapping->remotecourseid],
+            'other' => ['remotecourseid' => (int)$mapping->remotecourseid, 'kuracloudtold' => !$withoutkuracloud],
         ])->trigger();
+    }
+
+    /**
+     * Turns LMS integration on again for a mapped course whose integration was turned off
+     * in kuraCloud (status lms_not_enabled), and marks the mapping OK.
+     *
+     * @param \stdClass $mapping Mapping row.
+     * @throws \block_kuracloud\local\wasm\workflow_exception kuraCloud refused (e.g. the course is deleted).
+     */
+    public static function reenable(\stdClass $mapping): void {
+        global $DB;
+        $connection = connections::get((int)$mapping->connectionid);
+        if (!$connection) {
+            throw new \block_kuracloud\local\wasm\workflow_exception('connection_gone',
+                get_string('connectiongone', 'block_kuracloud', (string)($mapping->instanceid ?? '')));
+        }
+        $course = get_course((int)$mapping->courseid);
+        $outcome = module_runner::run('mapping.create', ['connection' => connections::for_workflow($connection),
+            'course_id' => (int)$mapping->remotecourseid, 'moodle_course_name' => format_string($course->fullname)]);
+        $DB->update_record('block_kuracloud_maps', (object)['id' => $mapping->id, 'status' => 'ok', 'statusmessage' => null,
+            'remotename' => \core_text::substr((string)$outcome['name'], 0, 255), 'timemodified' => time()]);
+    }
+
+    /**
+     * Whether a failed unmap may be completed in Moodle alone: kuraCloud could not be
+     * reached or refused the token. Never for a course deleted in kuraCloud (the user
+     * guide: restore it first).
+     *
+     * @param \block_kuracloud\local\wasm\workflow_exception $e Why kuraCloud was not told.
+     * @return bool
+     */
+    public static function may_remove_without_kuracloud(\block_kuracloud\local\wasm\workflow_exception $e): bool {
+        return in_array($e->errorcode, ['unreachable', 'timeout', 'bad_token', 'server_error', 'rate_limited',
+            'malformed_response', 'unexpected_status', 'insecure_url', 'lms_not_enabled', 'module_failed'], true);
     }
 
     /**
@@ -171,6 +210,9 @@ class mapping_service {
             if (isset($insecure[$health['connection_id']])) {
                 $health['status'] = 'connection_failing';
                 $health['message'] = get_string('insecureapiurl', 'block_kuracloud');
+            } else if ($health['status'] === 'lms_not_enabled' && isset($health['course_name'])) {
+                // Turned off for the course in kuraCloud: the block offers to turn it on again.
+                $health['message'] = get_string('lmsnotenabledcourse', 'block_kuracloud', $health['course_name']);
             }
             mappings::set_status((int)$health['mapping_id'], (string)$health['status'], (string)$health['message']);
         }

@@ -159,6 +159,18 @@ class module_runner {
      * @throws \block_kuracloud\local\wasm\workflow_exception
      */
     public static function run(string $workflow, array $input, ?callable $progress = null): array {
-        return self::loop($progress)->allow_only(self::api_urls($input))->run($workflow, $input);
+        try {
+            return self::loop($progress)->allow_only(self::api_urls($input))->run($workflow, $input);
+        } catch (\block_kuracloud\local\wasm\workflow_exception $e) {
+            throw $e;
+        } catch (\Throwable $e) {
+            // A trap, a memory or time limit, or an answer that is not JSON: a clear
+            // message, never Moodle's generic error page.
+            if (!($e instanceof \KuracloudWasm\Exception) && !($e instanceof \JsonException)) {
+                throw $e;
+            }
+            throw new \block_kuracloud\local\wasm\workflow_exception('module_failed',
+                get_string('modulefailed', 'block_kuracloud', \core_text::substr($e->getMessage(), 0, 500)));
+        }
     }
 }

@@ -30,8 +30,11 @@ use block_kuracloud\local\repository\links;
  */
 class snapshot {
     /**
-     * Eligible students: active enrolment (suspended ones excluded) and the
-     * block/kuracloud:participate capability (the student role), with their groups.
+     * Eligible students, with their groups: the block/kuracloud:participate capability
+     * (the student role) and an active enrolment (not suspended, through an enabled
+     * method, within its start and end dates: get_enrolled_users' "only active"), of a
+     * user who is neither deleted nor suspended site-wide. Anyone else is not synced, and
+     * their kuraCloud account is deleted under the usual guards.
      *
      * @param int $courseid Moodle course id.
      * @return array List of workflow `students`.
@@ -40,7 +43,8 @@ class snapshot {
         global $DB;
         $context = \context_course::instance($courseid);
         $users = get_enrolled_users($context, 'block/kuracloud:participate', 0,
-            'u.id, u.email, u.firstname, u.lastname, u.idnumber', 'u.id', 0, 0, true);
+            'u.id, u.email, u.firstname, u.lastname, u.idnumber, u.suspended, u.deleted', 'u.id', 0, 0, true);
+        $users = array_filter($users, fn($u) => empty($u->suspended) && empty($u->deleted));
         $groups = [];
         $rs = $DB->get_recordset_sql(
             'SELECT gm.id, gm.userid, g.name
@@ -74,7 +78,8 @@ class snapshot {
     public static function student_sync_input(\stdClass $mapping): array {
         $connection = connections::get((int)$mapping->connectionid);
         if (!$connection) {
-            throw new \moodle_exception('noconnections', 'block_kuracloud');
+            throw new \block_kuracloud\local\wasm\workflow_exception('connection_gone',
+                get_string('connectiongone', 'block_kuracloud', (string)($mapping->instanceid ?? '')));
         }
         return [
             'connection' => connections::for_workflow($connection),

@@ -32,10 +32,13 @@ class student_sync {
      * The plan, without any change anywhere.
      *
      * @param \stdClass $mapping Mapping row.
+     * @param int|null $userid Who asked (default: the current user; 0: automatic).
      * @return array The `plan` of students.preview.
      */
-    public static function preview(\stdClass $mapping): array {
-        return module_runner::run('students.preview', snapshot::student_sync_input($mapping))['plan'];
+    public static function preview(\stdClass $mapping, ?int $userid = null): array {
+        global $USER;
+        return sync_guard::recorded($mapping, 'students_preview', $userid ?? (int)($USER->id ?? 0),
+            fn() => module_runner::run('students.preview', snapshot::student_sync_input($mapping))['plan']);
     }
 
     /**
@@ -49,6 +52,22 @@ class student_sync {
      *     needs_mass_removal_confirmation).
      */
     public static function apply(\stdClass $mapping, string $fingerprint, bool $allowmassremoval, int $userid): array {
+        return sync_guard::recorded($mapping, 'students_apply', $userid, fn() => sync_guard::exclusive($mapping,
+            fn() => self::apply_locked($mapping, $fingerprint, $allowmassremoval, $userid)));
+    }
+
+    /**
+     * apply() under the mapping's lock: the snapshot is read after the lock is taken, so
+     * a sync that ran meanwhile makes this one stale instead of doubling its invites.
+     *
+     * @param \stdClass $mapping Mapping row.
+     * @param string $fingerprint The reviewed plan's fingerprint.
+     * @param bool $allowmassremoval The teacher confirmed a mass removal.
+     * @param int $userid Who ran it.
+     * @return array The students.apply outcome.
+     */
+    private static function apply_locked(\stdClass $mapping, string $fingerprint, bool $allowmassremoval,
+            int $userid): array {
         $input = snapshot::student_sync_input($mapping);
         $input['fingerprint'] = $fingerprint;
         $input['allow_mass_removal'] = $allowmassremoval;

@@ -81,6 +81,7 @@ class old_plugin_migration {
                 $DB->insert_record('block_kuracloud_maps', (object)[
                     'courseid' => (int)$old->courseid,
                     'connectionid' => $connectionid,
+                    'instanceid' => (string)$old->remote_instanceid,
                     'remotecourseid' => (int)$old->remote_courseid,
                     'remotename' => \core_text::substr((string)($old->remote_name ?? ''), 0, 255),
                     'status' => empty($old->status_ok) ? 'lms_not_enabled' : 'ok',

@@ -1,0 +1,50 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+/**
+ * Helper of scripts/test-moodle-concurrency.sh, run with the harness Moodle's PHP:
+ *   setup  --course=ID --sim=URL   connect to the simulator and map the course to kuraCloud 102
+ *   links  --course=ID             print the number of stored links of the course's mapping
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+define('CLI_SCRIPT', true);
+require(getenv('MOODLE_DIR') . '/config.php');
+require_once($CFG->libdir . '/clilib.php');
+
+[$options] = cli_get_params(['course' => 0, 'sim' => ''], []);
+$action = $argv[1] ?? '';
+$courseid = (int)$options['course'];
+\core\session\manager::set_user(get_admin());
+if ($action === 'setup') {
+    set_config('curlsecurityblockedhosts', '');
+    set_config('curlsecurityallowedport', '');
+    set_config('testhosts', '127.0.0.1', 'block_kuracloud');
+    $connectionid = (int)\block_kuracloud\local\service\connection_service::add($options['sim'], 'demo-token')['connection_id'];
+    // One kuraCloud course maps to one Moodle course: free 102 from earlier runs.
+    $DB->delete_records('block_kuracloud_maps', ['connectionid' => $connectionid, 'remotecourseid' => 102]);
+    $DB->delete_records('block_kuracloud_maps', ['courseid' => $courseid]);
+    \block_kuracloud\local\service\mapping_service::create(get_course($courseid), $connectionid, 102);
+    echo "mapped\n";
+} else if ($action === 'links') {
+    $mapping = \block_kuracloud\local\repository\mappings::for_course($courseid);
+    echo count(\block_kuracloud\local\repository\links::for_mapping($mapping)), "\n";
+} else {
+    cli_error('usage: setup|links --course=ID [--sim=URL]');
+}
