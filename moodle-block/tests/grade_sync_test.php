@@ -135,4 +135,67 @@ final class grade_sync_test extends kuracloud_testcase {
         }
         $this->assertSame([], grade_sync::items((int)$course->id));
     }
+
+    public function test_students_matched_by_email_but_not_linked_yet_are_not_in_step(): void {
+        global $DB;
+        [$course, $mapping, $users] = $this->mapped_course();
+        // kuraCloud holds exactly the Moodle students, by email: nothing to add or delete.
+        $state = $this->control('GET', 'state');
+        $template = $state['instances'][0]['courses'][0]['students'][0];
+        $roster = [];
+        foreach (['Ana', 'Ben', 'Chen', 'Dana'] as $i => $first) {
+            $u = $users[$first];
+            $roster[] = ['studentId' => 5001 + $i, 'email' => $u->email, 'givenName' => $u->firstname,
+                'familyName' => $u->lastname, 'deleted' => false] + $template;
+        }
+        $state['instances'][0]['courses'][0]['students'] = $roster;
+        $this->control('PUT', 'state', $state);
+        $counts = student_sync::preview($mapping)['counts'];
+        $this->assertSame(0, $counts['add'] + $counts['reinvite'] + $counts['restore'] + $counts['delete']);
+        $this->assertSame(0, $DB->count_records('block_kuracloud_links'));
+
+        // Every grade would be skipped as an unknown student: send the teacher to the student sync.
+        $this->assertSame('students_not_synced', grade_sync::sync($mapping, 0)['status']);
+        $this->assertSame([], grade_sync::items((int)$course->id));
+        $plan = student_sync::preview($mapping);
+        $this->assertSame('applied', student_sync::apply($mapping, $plan['fingerprint'], false, 0)['status']);
+        $this->assertSame(4, $DB->count_records('block_kuracloud_links'));
+        $this->assertSame('synced', grade_sync::sync($mapping, 0)['status']);
+    }
+
+    public function test_the_export_is_read_tolerantly(): void {
+        global $DB;
+        [$course, $mapping, $users] = $this->synced_course();
+        $ana = (int)$DB->get_field('block_kuracloud_links', 'studentid', ['userid' => $users['Ana']->id]);
+        // Identifiers as text, numbers as numeric strings, a title as a number, unknown fields.
+        $download = [[
+            'publishedLessonId' => 601, 'publishedLessonTitle' => 'Nerve conduction', 'colour' => 'blue',
+            'gradedPublishedRevisions' => [[
+                'publishedRevisionId' => 701, 'publishedRevisionTitle' => 2024, 'extra' => ['nested' => true],
+                'questions' => [['questionId' => 'q-1', 'maxGrade' => '6'], ['questionId' => 2.5, 'maxGrade' => 4]],
+                'studentGrades' => [['studentId' => $ana, 'gradeOffset' => ' 1.5 ', 'submitted' => '2026-01-01',
+                    'questionGrades' => [['questionId' => 'q-1', 'questionGrade' => '4'],
+                        ['questionId' => true, 'questionGrade' => 2]]]],
+            ]],
+        ]];
+        $this->control('POST', 'faults', ['route' => 'export.download', 'status' => 200, 'body' => json_encode($download)]);
+        $outcome = grade_sync::sync($mapping, 0);
+        $this->assertSame('synced', $outcome['status']);
+        $item = array_values(array_filter($outcome['items'], fn($i) => $i['revision_id'] === 701))[0];
+        $this->assertSame('2024', $item['name']);
+        $this->assertEquals(10.0, $item['grademax']);
+        $this->assertEquals(7.5, $this->grade((int)$course->id, 701, (int)$users['Ana']->id));
+
+        // A grade that is not a number is an error, never a guessed zero.
+        $download[0]['gradedPublishedRevisions'][0]['studentGrades'][0]['gradeOffset'] = 'n/a';
+        $this->control('DELETE', 'faults');
+        $this->control('POST', 'faults', ['route' => 'export.download', 'status' => 200, 'body' => json_encode($download)]);
+        try {
+            grade_sync::sync($mapping, 0);
+            $this->fail('a grade that is not a number was accepted');
+        } catch (\block_kuracloud\local\wasm\workflow_exception $e) {
+            $this->assertSame('malformed_response', $e->errorcode);
+        }
+        $this->assertEquals(7.5, $this->grade((int)$course->id, 701, (int)$users['Ana']->id));
+    }
 }

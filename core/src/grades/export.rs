@@ -35,7 +35,7 @@ impl Default for PollSettings {
 #[serde(rename_all = "camelCase")]
 pub struct LessonExport {
     pub published_lesson_id: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::grades::lenient::text")]
     pub published_lesson_title: Option<String>,
     #[serde(default)]
     pub graded_published_revisions: Vec<RevisionExport>,
@@ -45,7 +45,7 @@ pub struct LessonExport {
 #[serde(rename_all = "camelCase")]
 pub struct RevisionExport {
     pub published_revision_id: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::grades::lenient::text")]
     pub published_revision_title: Option<String>,
     #[serde(default)]
     pub questions: Vec<QuestionExport>,
@@ -56,9 +56,10 @@ pub struct RevisionExport {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionExport {
-    #[serde(default)]
-    pub question_id: i64,
-    #[serde(default)]
+    /// Read as any scalar (the old plugin read it as text); never computed with.
+    #[serde(default, deserialize_with = "crate::grades::lenient::any_scalar")]
+    pub question_id: (),
+    #[serde(default, deserialize_with = "crate::grades::lenient::number")]
     pub max_grade: Option<f64>,
 }
 
@@ -67,7 +68,7 @@ pub struct QuestionExport {
 #[serde(rename_all = "camelCase")]
 pub struct StudentGradeSum {
     pub student_id: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::grades::lenient::number")]
     pub grade_offset: Option<f64>,
     #[serde(default, rename = "questionGrades")]
     pub questions: QuestionSum,
@@ -86,7 +87,7 @@ impl<'de> Deserialize<'de> for QuestionSum {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct OneGrade {
-            #[serde(default)]
+            #[serde(default, deserialize_with = "crate::grades::lenient::number")]
             question_grade: Option<f64>,
         }
         impl<'de> Visitor<'de> for SumVisitor {

@@ -1,6 +1,7 @@
 //! Grade sync: kuraCloud lesson grades into manual Moodle grade items.
 
 pub mod export;
+pub mod lenient;
 pub mod mapping;
 pub mod state;
 pub mod workflow;

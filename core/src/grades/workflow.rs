@@ -54,7 +54,9 @@ pub async fn sync(io: Io, input: GradeSyncInput) -> WfResult<GradeSyncOutcome> {
         batch_size: None,
     };
     let plan = compute_plan(&mut api, &students).await?;
-    if plan.counts.roster_changes() > 0 {
+    // Not in step: a roster change, or a student matched by email without a stored link
+    // yet (a fresh mapping): their grades would all be skipped as unknown students.
+    if plan.counts.roster_changes() > 0 || plan.entries.iter().any(|e| e.link) {
         return Ok(GradeSyncOutcome {
             status: GradeSyncStatus::StudentsNotSynced,
             message: "Students have not been synchronised with kuraCloud yet: synchronise the students first, then the grades.".into(),
