@@ -34,6 +34,9 @@ if ($hassiteconfig) {
     $settings->add(new admin_setting_configtext('block_kuracloud/maxresponsemb', get_string('settingmaxresponsemb', 'block_kuracloud'),
         get_string('settingmaxresponsemb_desc', 'block_kuracloud'), \block_kuracloud\local\site_config::DEFAULT_MAX_RESPONSE_MB,
         PARAM_INT));
+    $settings->add(new admin_setting_configtext('block_kuracloud/autosyncbudget', get_string('settingautosyncbudget', 'block_kuracloud'),
+        get_string('settingautosyncbudget_desc', 'block_kuracloud'), \block_kuracloud\local\service\auto_sync::DEFAULT_BUDGET,
+        PARAM_INT));
     $ADMIN->add('blocksettings', new admin_externalpage('block_kuracloud_connections',
         get_string('connections', 'block_kuracloud'), $url, 'block/kuracloud:configureapi'));
     $ADMIN->add('reports', new admin_externalpage('block_kuracloud_history', get_string('historysite', 'block_kuracloud'),

@@ -247,4 +247,39 @@ final class correctness_test extends kuracloud_testcase {
         \block_kuracloud\privacy\provider::delete_data_for_all_users_in_context($tcontext);
         $this->assertFalse($DB->record_exists('block_kuracloud_log', ['userid' => $teacher->id]));
     }
+
+    public function test_time_budgets_are_wall_clock(): void {
+        global $DB;
+        [, $mapping] = $this->mapped_course();
+        $plan = student_sync::preview($mapping);
+        student_sync::apply($mapping, $plan['fingerprint'], false, 0);
+
+        // An export that never finishes, and slow answers: the module's own budget counts
+        // only its sleeps (300 s); the run's wall-clock budget stops it in time.
+        $this->control('PUT', 'export', ['outcome' => 'never', 'pollsBeforeReady' => 0]);
+        $this->control('POST', 'faults', ['route' => 'export.progress', 'delay_ms' => 400]);
+        \block_kuracloud\local\service\module_runner::$deadline = microtime(true) + 3;
+        $start = microtime(true);
+        try {
+            grade_sync::sync($mapping, 0);
+            $this->fail('the export never finished, yet the sync succeeded');
+        } catch (workflow_exception $e) {
+            $this->assertContains($e->errorcode, ['timeout', 'export_timeout']);
+        } finally {
+            \block_kuracloud\local\service\module_runner::$deadline = null;
+        }
+        $this->assertLessThan(15, microtime(true) - $start);
+
+        // The automatic sync: what does not fit in one run's budget waits for the next.
+        $this->control('DELETE', 'faults');
+        $this->control('PUT', 'export', ['outcome' => 'succeed', 'pollsBeforeReady' => 0]);
+        $DB->delete_records('block_kuracloud_log');
+        $result = \block_kuracloud\local\service\auto_sync::run($mapping,
+            \block_kuracloud\local\service\auto_sync::MIN_GRADES_SECONDS - 1);
+        $this->assertSame('applied', $result['students']);
+        $this->assertSame('deferred', $result['grades']);
+        $this->assertTrue($DB->record_exists('block_kuracloud_log', ['kind' => 'grades', 'status' => 'deferred']));
+        $this->assertNull(\block_kuracloud\local\service\module_runner::$deadline);
+        $this->assertSame('synced', \block_kuracloud\local\service\auto_sync::run($mapping)['grades']);
+    }
 }

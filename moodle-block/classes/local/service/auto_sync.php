@@ -29,14 +29,24 @@ use block_kuracloud\local\wasm\workflow_exception;
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 class auto_sync {
+    /** Default wall-clock budget of one automatic sync (students, then grades), seconds. */
+    const DEFAULT_BUDGET = 600;
+
+    /** Grades are left for the next run when less than this remains, seconds. */
+    const MIN_GRADES_SECONDS = 30;
+
     /**
      * Runs it.
      *
      * @param \stdClass $mapping Mapping row.
      * @return array ['students' => status, 'grades' => status]
      */
-    public static function run(\stdClass $mapping): array {
+    public static function run(\stdClass $mapping, ?float $budgetseconds = null): array {
         $courseid = (int)$mapping->courseid;
+        // One run has a wall-clock budget: what does not fit waits for the next run.
+        $budgetseconds ??= (float)(get_config('block_kuracloud', 'autosyncbudget') ?: self::DEFAULT_BUDGET);
+        $deadline = microtime(true) + $budgetseconds;
+        module_runner::$deadline = $deadline;
         try {
             $plan = student_sync::preview($mapping, 0);
             if ($plan['mass_removal'] || $plan['counts']['conflict'] > 0) {
@@ -49,11 +59,17 @@ class auto_sync {
             if ($students !== 'applied') {
                 return ['students' => $students, 'grades' => 'skipped'];
             }
+            if ($deadline - microtime(true) < self::MIN_GRADES_SECONDS) {
+                sync_log::record($courseid, 0, 'grades', 'deferred', [], get_string('autosyncdeferred', 'block_kuracloud'));
+                return ['students' => $students, 'grades' => 'deferred'];
+            }
             $grades = grade_sync::sync($mapping, 0);
             return ['students' => $students, 'grades' => $grades['status']];
         } catch (workflow_exception $e) {
             // The failure is in the history and the logs already (sync_guard).
             return ['students' => 'failed', 'grades' => 'skipped', 'error' => $e->getMessage()];
+        } finally {
+            module_runner::$deadline = null;
         }
     }
 }

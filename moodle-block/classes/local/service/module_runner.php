@@ -33,6 +33,12 @@ class module_runner {
     /** @var transport|null Replaces Moodle's curl (tests of transport failures). */
     public static ?transport $transport = null;
 
+    /** @var float|null A wall-clock deadline (microtime) for every run, set by a caller with a budget. */
+    public static ?float $deadline = null;
+
+    /** Wall-clock budget of a grade sync, seconds: export, polls and download together. */
+    const GRADE_SYNC_BUDGET = 900;
+
     /** The runtime of the PHP extension: wasmtime, compiled code. */
     const RUNTIME_EXTENSION = 'ext';
 
@@ -159,8 +165,16 @@ class module_runner {
      * @throws \block_kuracloud\local\wasm\workflow_exception
      */
     public static function run(string $workflow, array $input, ?callable $progress = null): array {
+        $loop = self::loop($progress)->allow_only(self::api_urls($input));
+        $budget = $workflow === 'grades.sync' ? (float)self::GRADE_SYNC_BUDGET : null;
+        if (self::$deadline !== null) {
+            $budget = min($budget ?? PHP_FLOAT_MAX, self::$deadline - microtime(true));
+        }
+        if ($budget !== null) {
+            $loop->within($budget);
+        }
         try {
-            return self::loop($progress)->allow_only(self::api_urls($input))->run($workflow, $input);
+            return $loop->run($workflow, $input);
         } catch (\block_kuracloud\local\wasm\workflow_exception $e) {
             throw $e;
         } catch (\Throwable $e) {

@@ -37,6 +37,9 @@ final class effect_loop {
     /** @var string[]|null Origins (scheme://host:port) requests may go to; null: any. */
     private ?array $allowedorigins = null;
 
+    /** @var float|null Wall-clock deadline of the whole run (microtime), null: none. */
+    private ?float $deadline = null;
+
     /** @var callable(int): void */
     private $sleep;
 
@@ -79,6 +82,19 @@ final class effect_loop {
      */
     public function allow_only(array $apiurls): self {
         $this->allowedorigins = array_values(array_unique(array_filter(array_map([self::class, 'origin'], $apiurls))));
+        return $this;
+    }
+
+    /**
+     * Bounds the whole run in wall-clock time (HTTP included, not only the sleeps the
+     * module counts): past it, no request is sent; the module is answered with a timeout
+     * and ends with a clean error, keeping what it did so far.
+     *
+     * @param float $seconds Budget from now.
+     * @return self
+     */
+    public function within(float $seconds): self {
+        $this->deadline = microtime(true) + max(0.0, $seconds);
         return $this;
     }
 
@@ -146,7 +162,7 @@ final class effect_loop {
             $effect = $decoded['effect'] ?? null;
             if (isset($effect['http'])) {
                 $http = $effect['http'];
-                $answer = $this->refusal((string)$http['url']) ?? $this->transport->send(
+                $answer = $this->refusal((string)$http['url']) ?? $this->overrun() ?? $this->transport->send(
                     (string)$http['method'],
                     (string)$http['url'],
                     $http['headers'] ?? [],
@@ -162,7 +178,12 @@ final class effect_loop {
                     $step = $instance->resumeHttp((int)$answer['status'], (string)$answer['body']);
                 }
             } else if (isset($effect['sleep'])) {
-                ($this->sleep)(max(0, min(self::MAX_SLEEP_MS, (int)$effect['sleep']['ms'])));
+                $ms = max(0, min(self::MAX_SLEEP_MS, (int)$effect['sleep']['ms']));
+                if ($this->deadline !== null) {
+                    // Never sleep past the deadline: the next request will report it.
+                    $ms = (int)min($ms, max(0, ($this->deadline - microtime(true)) * 1000));
+                }
+                ($this->sleep)($ms);
                 $step = $instance->resume('{}');
             } else if (isset($effect['progress'])) {
                 $p = $effect['progress'];
@@ -173,6 +194,18 @@ final class effect_loop {
             }
         }
         throw new workflow_exception('protocol', 'the workflow did not finish within ' . self::MAX_STEPS . ' steps');
+    }
+
+    /**
+     * A timeout for a request past the deadline, else null.
+     *
+     * @return array|null
+     */
+    private function overrun(): ?array {
+        if ($this->deadline === null || microtime(true) < $this->deadline) {
+            return null;
+        }
+        return ['transport_error' => ['kind' => 'timeout', 'message' => 'the sync ran out of its time budget']];
     }
 
     /**
