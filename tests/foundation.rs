@@ -1,7 +1,7 @@
 //! The foundation through the real module and simulator: connections, courses,
 //! mappings, mapping health, error classification, the host's limits and cache.
 
-use kuracloud_host_runner::{run_workflow, KcModule, Limits, RunOutcome};
+use kuracloud_host_runner::{run_workflow, DiskCache, KcModule, Limits, RunOutcome};
 use kuracloud_tests::{module, Kc, TestHost};
 use serde_json::json;
 
@@ -342,9 +342,10 @@ fn compiled_modules_are_cached_on_disk() {
     let dir = std::env::temp_dir().join(format!("kc-cache-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let path = kuracloud_host_runner::default_module_path();
-    let first = KcModule::load(&path, Some(&dir)).unwrap();
+    let cache = DiskCache::new(&dir, &[7u8; 32]).unwrap();
+    let first = KcModule::load(&path, Some(&cache)).unwrap();
     assert!(!first.from_cache);
-    let second = KcModule::load(&path, Some(&dir)).unwrap();
+    let second = KcModule::load(&path, Some(&cache)).unwrap();
     assert!(second.from_cache);
     let files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -358,10 +359,16 @@ fn compiled_modules_are_cached_on_disk() {
     );
     // A corrupted cache file is replaced, not trusted.
     std::fs::write(dir.join(&files[0]), b"garbage").unwrap();
-    let third = KcModule::load(&path, Some(&dir)).unwrap();
+    let third = KcModule::load(&path, Some(&cache)).unwrap();
     assert!(!third.from_cache);
     let mut instance = third.instantiate(Limits::default()).unwrap();
     assert!(instance.info().unwrap().contains("connection.verify"));
+    // So is one written under another key: the real module's compiled code, but not
+    // signed with this cache's secret.
+    let other = DiskCache::new(&dir, &[8u8; 32]).unwrap();
+    assert!(!KcModule::load(&path, Some(&other)).unwrap().from_cache);
+    assert!(!KcModule::load(&path, Some(&cache)).unwrap().from_cache);
+    assert!(KcModule::load(&path, Some(&cache)).unwrap().from_cache);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1,7 +1,7 @@
 //! Host for the kuraCloud module on wasmtime, and a local kuraCloud API simulator.
 //!
-//! - [`module`]: load (with an on-disk cache of compiled code) and instantiate the
-//!   module with a memory limit and a time limit per call (epoch deadlines).
+//! - [`module`]: load (with an on-disk cache of compiled code, authenticated with a
+//!   secret key) and instantiate the module with a memory limit and a time limit per call (epoch deadlines).
 //! - [`driver`]: the effect loop, performing HTTP with a real client.
 //! - [`sim`]: the simulator, a real HTTP server on 127.0.0.1.
 //! - [`report`]: readable summaries of outcomes for the CLI.
@@ -16,7 +16,7 @@ pub mod sim;
 
 #[cfg(feature = "tools")]
 pub use driver::{run_workflow, EffectHost, HttpAnswer, HttpCall, RunOutcome, UreqHost};
-pub use module::{KcInstance, KcModule, Limits};
+pub use module::{DiskCache, KcInstance, KcModule, Limits};
 
 use std::path::PathBuf;
 
@@ -38,4 +38,14 @@ pub fn default_cache_dir() -> PathBuf {
         return PathBuf::from(p);
     }
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.cache/compiled")
+}
+
+/// The secret that authenticates the CLI's cached compiled code:
+/// `$KURACLOUD_CACHE_KEY_FILE`, else `.cache/compiled.key` in the workspace, next to
+/// (never inside) the default cache directory. Created on first use, mode 0600.
+pub fn default_cache_key_file() -> PathBuf {
+    if let Ok(p) = std::env::var("KURACLOUD_CACHE_KEY_FILE") {
+        return PathBuf::from(p);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.cache/compiled.key")
 }

@@ -3,8 +3,8 @@
 use anyhow::{anyhow, bail, Context, Result};
 use kuracloud_host_runner::sim::{sample, Simulator};
 use kuracloud_host_runner::{
-    default_cache_dir, default_module_path, report, run_workflow, KcModule, Limits, RunOutcome,
-    UreqHost,
+    default_cache_dir, default_cache_key_file, default_module_path, report, run_workflow,
+    DiskCache, KcModule, Limits, RunOutcome, UreqHost,
 };
 use std::io::Read;
 use std::path::PathBuf;
@@ -21,7 +21,10 @@ const USAGE: &str = "usage:
 
 Workflows: connection.verify, courses.list, mapping.create, mapping.remove,
 mappings.check, students.preview, students.apply, grades.sync.
-The module defaults to $KURACLOUD_WASM or the workspace build output.";
+The module defaults to $KURACLOUD_WASM or the workspace build output. Compiled code is
+cached in $KURACLOUD_CACHE_DIR (default .cache/compiled/ in the workspace), authenticated
+with the secret in $KURACLOUD_CACHE_KEY_FILE (default .cache/compiled.key, created with
+mode 0600; it must lie outside the cache directory). --no-cache compiles every time.";
 
 struct Args {
     rest: Vec<String>,
@@ -71,18 +74,22 @@ fn load_module(args: &mut Args) -> Result<KcModule> {
         .value("--module")?
         .map(PathBuf::from)
         .unwrap_or_else(default_module_path);
-    let cache = if args.flag("--no-cache") {
-        None
-    } else {
-        Some(default_cache_dir())
-    };
+    let no_cache = args.flag("--no-cache");
     if !path.exists() {
         bail!(
             "the module {} does not exist; build it first (scripts/build-wasm.sh)",
             path.display()
         );
     }
-    KcModule::load(&path, cache.as_deref())
+    let cache = if no_cache {
+        None
+    } else {
+        Some(
+            DiskCache::with_key_file(default_cache_dir(), &default_cache_key_file())
+                .context("the compiled-code cache is unusable (--no-cache runs without it)")?,
+        )
+    };
+    KcModule::load(&path, cache.as_ref())
 }
 
 fn cmd_run(mut args: Args) -> Result<ExitCode> {

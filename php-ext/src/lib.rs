@@ -1,7 +1,9 @@
 //! `kuracloud` PHP extension: runs the kuraCloud `.wasm` module in PHP with wasmtime.
 //!
 //! ```php
-//! $module = new \KuracloudWasm\Module('/path/kuracloud.wasm', $cachedir); // cached per process
+//! // Cached per process; on disk too with a directory and a secret key (>= 32 bytes)
+//! // kept outside that directory.
+//! $module = new \KuracloudWasm\Module('/path/kuracloud.wasm', $cachedir, $cachekey);
 //! $instance = $module->instantiate(256, 30000);   // memory MiB, time limit per call (ms)
 //! $step = $instance->start('{"workflow":"connection.verify","input":{...}}');
 //! $step = $instance->resumeHttp(200, $body);      // or ->resume('{"transport_error":...}')
@@ -11,14 +13,18 @@
 //! `KuracloudWasm\Exception`; an instance that trapped refuses further calls. A Rust
 //! panic never crosses into PHP (ext-php-rs catches it at every entry point).
 
+// PHP's parameter names are the Rust ones (`$cacheDir`, `$cacheKey`), also in the code
+// `#[php_impl]` generates outside the impl block.
+#![allow(non_snake_case)]
+
+use ext_php_rs::binary::Binary;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::Zval;
 use ext_php_rs::zend::ce;
-use kuracloud_host_runner::module::WASMTIME_VERSION;
-use kuracloud_host_runner::{KcInstance, KcModule, Limits};
+use kuracloud_host_runner::module::{MIN_CACHE_KEY_BYTES, WASMTIME_VERSION};
+use kuracloud_host_runner::{DiskCache, KcInstance, KcModule, Limits};
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -58,9 +64,25 @@ pub struct PhpModule {
 
 #[php_impl]
 impl PhpModule {
-    /// Loads the module at `$path`. With `$cacheDir`, compiled code is kept there,
-    /// keyed by the module's hash and the wasmtime version.
-    pub fn __construct(path: String, cache_dir: Option<String>) -> PhpResult<Self> {
+    /// Loads the module at `$path`. With `$cacheDir` and `$cacheKey` (a secret of at
+    /// least 32 bytes, binary-safe, kept outside that directory), compiled code is kept
+    /// in the directory, each file authenticated with an HMAC-SHA256 under the key; a
+    /// file whose tag does not verify is never loaded, but removed and rewritten.
+    /// Without a key, no file is read or written: compiled code is kept per process only.
+    pub fn __construct(
+        path: String,
+        cacheDir: Option<String>,
+        cacheKey: Option<Binary<u8>>,
+    ) -> PhpResult<Self> {
+        let (cache_dir, cache_key) = (cacheDir, cacheKey);
+        if let Some(key) = &cache_key {
+            if key.len() < MIN_CACHE_KEY_BYTES {
+                return Err(fail(format!(
+                    "the cache key must be at least {MIN_CACHE_KEY_BYTES} bytes long (it has {})",
+                    key.len()
+                )));
+            }
+        }
         let bytes = std::fs::read(&path)
             .map_err(|e| fail(format!("cannot read the kuraCloud module {path}: {e}")))?;
         let hash = kuracloud_host_runner::module::sha256_hex(&bytes);
@@ -73,9 +95,14 @@ impl PhpModule {
                 source: "process",
             });
         }
-        let dir = cache_dir.filter(|d| !d.is_empty());
-        let module = KcModule::from_bytes(&bytes, dir.as_deref().map(Path::new))
-            .map_err(|e| fail(format!("{e:#}")))?;
+        let disk = match (cache_dir.filter(|d| !d.is_empty()), &cache_key) {
+            (Some(dir), Some(key)) => {
+                Some(DiskCache::new(dir, key).map_err(|e| fail(format!("{e:#}")))?)
+            }
+            _ => None,
+        };
+        let module =
+            KcModule::from_bytes(&bytes, disk.as_ref()).map_err(|e| fail(format!("{e:#}")))?;
         let source = if module.from_cache {
             "disk"
         } else {

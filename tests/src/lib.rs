@@ -5,8 +5,8 @@ use kuracloud_host_runner::driver::http_with_ureq;
 use kuracloud_host_runner::sim::state::SimState;
 use kuracloud_host_runner::sim::{sample, Simulator};
 use kuracloud_host_runner::{
-    default_module_path, run_workflow, EffectHost, HttpAnswer, HttpCall, KcModule, Limits,
-    RunOutcome,
+    default_module_path, run_workflow, DiskCache, EffectHost, HttpAnswer, HttpCall, KcModule,
+    Limits, RunOutcome,
 };
 use serde_json::{json, Value};
 use std::sync::OnceLock;
@@ -21,8 +21,14 @@ pub fn module() -> &'static KcModule {
             "{} is missing: build the module first with scripts/build-wasm.sh (scripts/test.sh does)",
             path.display()
         );
-        // Compiled once for all test binaries (the cache is keyed by the module's hash).
-        let cache = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/kuracloud-test-cache");
+        // Compiled once for all test binaries (the cache is keyed by the module's hash),
+        // authenticated with a key kept next to the cache directory.
+        let target = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target");
+        let cache = DiskCache::with_key_file(
+            target.join("kuracloud-test-cache"),
+            &target.join("kuracloud-test-cache.key"),
+        )
+        .expect("the test cache");
         KcModule::load(&path, Some(&cache)).expect("the module loads")
     })
 }
