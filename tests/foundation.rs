@@ -373,6 +373,46 @@ fn compiled_modules_are_cached_on_disk() {
 }
 
 #[test]
+fn an_oversized_response_is_a_clean_error() {
+    let kc = Kc::sample();
+    // Past the default 64 MiB, announced by Content-Length: refused unread.
+    kc.fault(json!({"route": "instance.get", "padded_to": (64u64 << 20) + 1, "times": 1}));
+    let (code, message) = kc.fail("connection.verify", json!({"connection": kc.conn()}));
+    assert_eq!(code, "unreachable");
+    assert!(
+        message.contains("the response is larger than 64 MiB"),
+        "{message}"
+    );
+    // Chunked, so only reading tells: the read stops past the limit.
+    kc.fault(json!({"route": "instance.get", "padded_to": 300_000, "chunked": true, "times": 1}));
+    let mut host = TestHost {
+        max_response_bytes: Some(200_000),
+        ..TestHost::default()
+    };
+    let input = json!({"connection": kc.conn()}).to_string();
+    let RunOutcome::Failed { code, message, .. } =
+        kc.run_with("connection.verify", &input, &mut host)
+    else {
+        panic!("should fail");
+    };
+    assert_eq!(code, "unreachable");
+    assert!(
+        message.contains("the response is larger than 200000 bytes"),
+        "{message}"
+    );
+    // Within the limit, the same padded answer is read as usual.
+    kc.fault(json!({"route": "instance.get", "padded_to": 150_000, "chunked": true, "times": 1}));
+    let mut host = TestHost {
+        max_response_bytes: Some(200_000),
+        ..TestHost::default()
+    };
+    let RunOutcome::Done(out) = kc.run_with("connection.verify", &input, &mut host) else {
+        panic!("a response within the limit should be read");
+    };
+    assert!(out.contains("Demo University"), "{out}");
+}
+
+#[test]
 fn invalid_modules_are_refused_clearly() {
     let err = KcModule::from_bytes(b"not wasm", None).err().unwrap();
     assert!(

@@ -353,6 +353,24 @@ fn a_never_finishing_export_gives_up_within_its_budget() {
 }
 
 #[test]
+fn the_host_sleeps_at_most_a_minute_whatever_the_module_asks() {
+    let (kc, mut input) = setup(vec![revision(
+        700,
+        "P",
+        &[10.0],
+        vec![grade(1, None, vec![q(1, Some(1.0))])],
+    )]);
+    input["poll"] =
+        json!({"initial_ms": 90_000, "max_interval_ms": 600_000, "budget_ms": 10_000_000});
+    kc.set_export("succeed", 2);
+    let mut host = TestHost::default();
+    let RunOutcome::Done(_) = kc.run_with("grades.sync", &input.to_string(), &mut host) else {
+        panic!("should succeed");
+    };
+    assert_eq!(host.sleeps, vec![60_000, 60_000]);
+}
+
+#[test]
 fn polls_until_ready_and_reports_progress() {
     let (kc, input) = setup(vec![revision(
         700,

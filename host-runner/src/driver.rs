@@ -94,6 +94,10 @@ enum EffectKind {
 /// A bound on steps, in case a module misbehaves; real workflows take a few dozen.
 const MAX_STEPS: usize = 100_000;
 
+/// Longest sleep performed for the module, whatever it asks for (its polls and retry
+/// pauses are seconds at most).
+pub const MAX_SLEEP_MS: u64 = 60_000;
+
 /// The start request for `workflow` with `input` (JSON text, passed through unparsed:
 /// the module itself reports input that is not JSON).
 pub fn start_request(workflow: &str, input: &str) -> String {
@@ -140,7 +144,7 @@ pub fn run_workflow(
                 })
             }
             StepKind::Effect(EffectKind::Sleep { ms }) => {
-                host.sleep(ms);
+                host.sleep(ms.min(MAX_SLEEP_MS));
                 instance.resume(b"{}")?
             }
             StepKind::Effect(EffectKind::Progress { stage, done, total }) => {
@@ -160,8 +164,8 @@ pub fn run_workflow(
     bail!("the workflow did not finish within {MAX_STEPS} steps")
 }
 
-/// Largest response body accepted.
-pub const MAX_BODY_BYTES: u64 = 512 << 20;
+/// Largest response body accepted by default (64 MiB; the Moodle block's default too).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
 
 /// Performs HTTP with a real client; sleeps for real.
 pub struct UreqHost {
@@ -169,6 +173,8 @@ pub struct UreqHost {
     pub verbose: bool,
     /// Requests sent so far.
     pub requests: usize,
+    /// Largest response body accepted; a larger one is a transport error.
+    pub max_response_bytes: u64,
 }
 
 impl UreqHost {
@@ -176,7 +182,13 @@ impl UreqHost {
         Self {
             verbose,
             requests: 0,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
+    }
+
+    pub fn with_max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
     }
 }
 
@@ -186,7 +198,7 @@ impl EffectHost for UreqHost {
         if self.verbose {
             eprintln!("-> {} {}", call.method, call.url);
         }
-        http_with_ureq(call)
+        http_with_ureq(call, self.max_response_bytes)
     }
 
     fn progress(&mut self, stage: &str, done: u64, total: u64) {
@@ -196,7 +208,26 @@ impl EffectHost for UreqHost {
     }
 }
 
-pub fn http_with_ureq(call: &HttpCall) -> HttpAnswer {
+/// `bytes` for people: whole MiB when it is, else bytes.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Performs `call`. A response body larger than `max_response_bytes` is not read past
+/// the limit (nor at all when its `Content-Length` says so): the answer is a transport
+/// error of kind `other`.
+pub fn http_with_ureq(call: &HttpCall, max_response_bytes: u64) -> HttpAnswer {
+    let too_large = || HttpAnswer::Transport {
+        kind: "other".into(),
+        message: format!(
+            "the response is larger than {}, the limit for kuraCloud responses",
+            size_text(max_response_bytes)
+        ),
+    };
     let timeout = Duration::from_millis(call.timeout_ms.max(1));
     let agent = ureq::AgentBuilder::new()
         .timeout_connect(timeout.min(Duration::from_secs(10)))
@@ -236,16 +267,20 @@ pub fn http_with_ureq(call: &HttpCall) -> HttpAnswer {
         }
     };
     let status = response.status();
+    let announced = response
+        .header("Content-Length")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max_response_bytes) {
+        // Dropping the response closes the connection without reading the body.
+        return too_large();
+    }
     let mut body = Vec::new();
     match response
         .into_reader()
-        .take(MAX_BODY_BYTES + 1)
+        .take(max_response_bytes.saturating_add(1))
         .read_to_end(&mut body)
     {
-        Ok(_) if body.len() as u64 > MAX_BODY_BYTES => HttpAnswer::Transport {
-            kind: "other".into(),
-            message: format!("the response is larger than {} MiB", MAX_BODY_BYTES >> 20),
-        },
+        Ok(_) if body.len() as u64 > max_response_bytes => too_large(),
         Ok(_) => HttpAnswer::Response { status, body },
         Err(e) => HttpAnswer::Transport {
             kind: if e.kind() == std::io::ErrorKind::TimedOut
@@ -257,5 +292,85 @@ pub fn http_with_ureq(call: &HttpCall) -> HttpAnswer {
             },
             message: format!("reading the response failed: {e}"),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::faults::Fault;
+    use crate::sim::{sample, Simulator};
+
+    fn padded(to: u64, chunked: bool) -> Fault {
+        serde_json::from_value(serde_json::json!({
+            "route": "instance.get", "padded_to": to, "chunked": chunked, "times": 1
+        }))
+        .unwrap()
+    }
+
+    fn get_instance(sim: &Simulator, max_response_bytes: u64) -> HttpAnswer {
+        let call = HttpCall {
+            method: "GET".into(),
+            url: format!("{}/v2/instance", sim.url()),
+            headers: vec![("X-Kura-Token".into(), sample::SAMPLE_TOKEN.into())],
+            body: None,
+            timeout_ms: 30_000,
+        };
+        http_with_ureq(&call, max_response_bytes)
+    }
+
+    fn assert_too_large(answer: HttpAnswer, limit: &str) {
+        match answer {
+            HttpAnswer::Transport { kind, message } => {
+                assert_eq!(kind, "other");
+                assert_eq!(
+                    message,
+                    format!(
+                        "the response is larger than {limit}, the limit for kuraCloud responses"
+                    )
+                );
+            }
+            HttpAnswer::Response { status, body } => {
+                panic!("a {} byte body was accepted ({status})", body.len())
+            }
+        }
+    }
+
+    #[test]
+    fn a_response_past_the_limit_is_a_transport_error() {
+        let sim = Simulator::start(0, sample::sample_state(), None).unwrap();
+        for chunked in [false, true] {
+            // One byte over.
+            sim.inject(padded(100_001, chunked));
+            assert_too_large(get_instance(&sim, 100_000), "100000 bytes");
+            // Exactly at the limit: read whole, and still the real answer.
+            sim.inject(padded(100_000, chunked));
+            match get_instance(&sim, 100_000) {
+                HttpAnswer::Response { status, body } => {
+                    assert_eq!(status, 200);
+                    assert_eq!(body.len(), 100_000);
+                    let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                    assert_eq!(value["displayName"], "Demo University");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_huge_response_is_not_read_to_its_end() {
+        let sim = Simulator::start(0, sample::sample_state(), None).unwrap();
+        // A terabyte, announced or chunked: the transfer stops at the limit.
+        for chunked in [false, true] {
+            sim.inject(padded(1 << 40, chunked));
+            let started = std::time::Instant::now();
+            assert_too_large(get_instance(&sim, 1 << 20), "1 MiB");
+            assert!(started.elapsed() < Duration::from_secs(20));
+        }
+        assert_eq!(
+            UreqHost::new(false).max_response_bytes,
+            DEFAULT_MAX_RESPONSE_BYTES
+        );
+        assert_eq!(DEFAULT_MAX_RESPONSE_BYTES, 64 << 20);
     }
 }

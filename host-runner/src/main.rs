@@ -1,6 +1,7 @@
 //! `host-runner`: run kuraCloud workflows through the module, or serve the simulator.
 
 use anyhow::{anyhow, bail, Context, Result};
+use kuracloud_host_runner::driver::DEFAULT_MAX_RESPONSE_BYTES;
 use kuracloud_host_runner::sim::{sample, Simulator};
 use kuracloud_host_runner::{
     default_cache_dir, default_cache_key_file, default_module_path, report, run_workflow,
@@ -12,9 +13,10 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   host-runner run <workflow> --input FILE|- [--json] [--verbose] [--module PATH] [--no-cache]
-                 [--links FILE] [--fingerprint F] [--allow-mass-removal]
+                 [--links FILE] [--fingerprint F] [--allow-mass-removal] [--max-response-mb N]
       --links FILE   keep the student links in FILE, as Moodle keeps them in its table:
                      read into the input, and updated after students.apply
+      --max-response-mb N   refuse kuraCloud responses larger than N MiB (default 64)
   host-runner sim [--port P] [--state FILE]
   host-runner info [--module PATH]
   host-runner demo [--module PATH]
@@ -104,6 +106,13 @@ fn cmd_run(mut args: Args) -> Result<ExitCode> {
     let links_file = args.value("--links")?.map(PathBuf::from);
     let fingerprint = args.value("--fingerprint")?;
     let allow_mass_removal = args.flag("--allow-mass-removal");
+    let max_response_bytes = match args.value("--max-response-mb")? {
+        None => DEFAULT_MAX_RESPONSE_BYTES,
+        Some(mb) => match mb.parse::<u64>() {
+            Ok(mb @ 1..=4096) => mb << 20,
+            _ => bail!("--max-response-mb must be a whole number of MiB between 1 and 4096"),
+        },
+    };
     let module = load_module(&mut args)?;
     args.finish()?;
     let mut text = if input == "-" {
@@ -133,7 +142,7 @@ fn cmd_run(mut args: Args) -> Result<ExitCode> {
         text = value.to_string();
     }
     let mut instance = module.instantiate(Limits::default())?;
-    let mut host = UreqHost::new(verbose);
+    let mut host = UreqHost::new(verbose).with_max_response_bytes(max_response_bytes);
     match run_workflow(&mut instance, &workflow, &text, &mut host)? {
         RunOutcome::Done(outcome) => {
             let value: serde_json::Value = serde_json::from_str(&outcome)?;

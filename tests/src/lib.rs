@@ -1,7 +1,7 @@
 //! Test harness: the real `dist/kuracloud.wasm` on wasmtime, a fresh simulator per test,
 //! all over real HTTP on 127.0.0.1.
 
-use kuracloud_host_runner::driver::http_with_ureq;
+use kuracloud_host_runner::driver::{http_with_ureq, DEFAULT_MAX_RESPONSE_BYTES};
 use kuracloud_host_runner::sim::state::SimState;
 use kuracloud_host_runner::sim::{sample, Simulator};
 use kuracloud_host_runner::{
@@ -39,13 +39,19 @@ pub struct TestHost {
     pub http_calls: Vec<(String, String)>,
     pub sleeps: Vec<u64>,
     pub progress: Vec<(String, u64, u64)>,
+    /// Largest response body accepted (the host's default when absent).
+    pub max_response_bytes: Option<u64>,
 }
 
 impl EffectHost for TestHost {
     fn http(&mut self, call: &HttpCall) -> HttpAnswer {
         self.http_calls
             .push((call.method.clone(), call.url.clone()));
-        http_with_ureq(call)
+        http_with_ureq(
+            call,
+            self.max_response_bytes
+                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+        )
     }
     fn sleep(&mut self, ms: u64) {
         self.sleeps.push(ms);

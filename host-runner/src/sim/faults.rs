@@ -22,6 +22,14 @@ pub struct Fault {
     /// Answer 200 with a corrupted (truncated, unparseable) body.
     #[serde(default)]
     pub malformed: bool,
+    /// Pad the answer's body with leading spaces to this many bytes (the same JSON,
+    /// streamed, never held in memory): for response size limits.
+    #[serde(default)]
+    pub padded_to: Option<u64>,
+    /// With `padded_to`: send the body chunked, without a `Content-Length`, so that a
+    /// client learns its size only by reading it.
+    #[serde(default)]
+    pub chunked: bool,
     /// Perform the real operation first, then answer with the fault: the write
     /// happened but the client never learns it.
     #[serde(default)]

@@ -5,6 +5,8 @@
 //! Control API:
 //! - `GET /_control/state`, `PUT /_control/state`: read or replace the whole state.
 //! - `POST /_control/faults` (one `Fault`), `DELETE /_control/faults`: inject, clear.
+//!   A fault can answer with a status, a body, a delay, a corrupted body, or the real
+//!   answer padded to any size (`{"route": "*", "padded_to": 70000000, "chunked": true}`).
 //! - `PUT /_control/export`: `{"outcome": "succeed"|"fail"|"never", "pollsBeforeReady": n}`
 //!   for exports started from now on.
 //! - `GET /_control/requests`, `DELETE /_control/requests`: the API request log.
@@ -199,15 +201,17 @@ fn serve(shared: &Shared, mut request: tiny_http::Request) {
         .as_reader()
         .take(MAX_REQUEST_BYTES + 1)
         .read_to_end(&mut body);
-    let (status, text) = if read.is_err() || body.len() as u64 > MAX_REQUEST_BYTES {
+    let (status, text, padding) = if read.is_err() || body.len() as u64 > MAX_REQUEST_BYTES {
         (
             400,
             r#"{"message":"Request body too large or unreadable"}"#.to_string(),
+            None,
         )
     } else {
         let body = String::from_utf8_lossy(&body).into_owned();
         if let Some(control) = url.strip_prefix("/_control/") {
-            routes::control(shared, &method, control, &body)
+            let (status, text) = routes::control(shared, &method, control, &body);
+            (status, text, None)
         } else {
             answer_api(shared, &method, &url, token.as_deref(), &body)
         }
@@ -217,10 +221,35 @@ fn serve(shared: &Shared, mut request: tiny_http::Request) {
         &b"application/json; charset=utf-8"[..],
     )
     .expect("static header");
-    let response = tiny_http::Response::from_string(text)
-        .with_status_code(status)
-        .with_header(header);
-    let _ = request.respond(response);
+    match padding {
+        Some(Padding { to, chunked }) => {
+            let total = to.max(text.len() as u64);
+            let spaces = std::io::repeat(b' ').take(total - text.len() as u64);
+            let reader = spaces.chain(std::io::Cursor::new(text.into_bytes()));
+            let length = if chunked {
+                None
+            } else {
+                usize::try_from(total).ok()
+            };
+            let response =
+                tiny_http::Response::new(status.into(), vec![header], reader, length, None)
+                    // A known length is sent as `Content-Length`, however large.
+                    .with_chunked_threshold(usize::MAX);
+            let _ = request.respond(response);
+        }
+        None => {
+            let response = tiny_http::Response::from_string(text)
+                .with_status_code(status)
+                .with_header(header);
+            let _ = request.respond(response);
+        }
+    }
+}
+
+/// A padded answer (`Fault::padded_to`).
+struct Padding {
+    to: u64,
+    chunked: bool,
 }
 
 fn answer_api(
@@ -229,7 +258,7 @@ fn answer_api(
     url: &str,
     token: Option<&str>,
     body: &str,
-) -> (u16, String) {
+) -> (u16, String, Option<Padding>) {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let route = routes::route_name(method, path, query);
     let fault = faults::take_fault(&mut shared.faults.lock().unwrap(), &route);
@@ -266,5 +295,11 @@ fn answer_api(
         route,
         status,
     });
-    (status, text)
+    let padding = fault.and_then(|f| {
+        f.padded_to.map(|to| Padding {
+            to,
+            chunked: f.chunked,
+        })
+    });
+    (status, text, padding)
 }
