@@ -46,11 +46,62 @@ pub struct WorkflowError {
     pub status: Option<u16>,
 }
 
+/// Longest error message, in characters. Messages quote input (a field name, a URL,
+/// kuraCloud's own message); whatever they quote, they stay this short.
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// `text` made safe to show anywhere: control characters escaped as Rust writes them
+/// (`\n`, `\u{1b}`), at most `max` characters (the last one then `…`).
+pub fn printable(text: &str, max: usize) -> String {
+    if text.len() <= max && !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    let width = |c: char| {
+        if c.is_control() {
+            c.escape_debug().len()
+        } else {
+            1
+        }
+    };
+    let total: usize = text.chars().map(width).sum();
+    // All of it, or what fits before the ellipsis.
+    let room = if total <= max {
+        total
+    } else {
+        max.saturating_sub(1)
+    };
+    let mut out = String::with_capacity(room + 3);
+    let mut used = 0;
+    for c in text.chars() {
+        if used + width(c) > room {
+            break;
+        }
+        used += width(c);
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    if total > max {
+        out.push('…');
+    }
+    out
+}
+
 impl WorkflowError {
+    /// An error whose message is bounded and printable (see [`printable`]).
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let message =
+            if message.len() <= MAX_MESSAGE_CHARS && !message.chars().any(char::is_control) {
+                message
+            } else {
+                printable(&message, MAX_MESSAGE_CHARS)
+            };
         Self {
             code,
-            message: message.into(),
+            message,
             status: None,
         }
     }
@@ -74,3 +125,39 @@ impl fmt::Display for WorkflowError {
 impl std::error::Error for WorkflowError {}
 
 pub type WfResult<T> = Result<T, WorkflowError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_escapes_control_characters_and_bounds_the_length() {
+        assert_eq!(printable("plain", 10), "plain");
+        assert_eq!(printable("a\r\nb\u{0}", 20), "a\\r\\nb\\0");
+        assert_eq!(printable("\u{1b}[31m", 20), "\\u{1b}[31m");
+        assert_eq!(printable("abcdef", 6), "abcdef");
+        assert_eq!(printable("abcdefg", 6), "abcde…");
+        // An escape is never cut in half.
+        assert_eq!(printable("abcd\n", 5), "abcd…");
+        assert_eq!(printable("ééééé", 5), "ééééé");
+        assert_eq!(printable("éééééé", 5), "éééé…");
+        let huge = "x\u{7}".repeat(100_000);
+        let p = printable(&huge, MAX_MESSAGE_CHARS);
+        assert!(p.chars().count() <= MAX_MESSAGE_CHARS);
+        assert!(p.chars().count() > MAX_MESSAGE_CHARS - 7);
+        assert!(p.ends_with('…') && !p.chars().any(char::is_control));
+    }
+
+    #[test]
+    fn every_error_message_is_bounded_and_printable() {
+        let e = WorkflowError::new(
+            ErrorCode::Protocol,
+            format!("bad \u{0}{}", "y".repeat(5000)),
+        );
+        assert!(e.message.starts_with("bad \\0y"));
+        assert_eq!(e.message.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(!e.message.chars().any(char::is_control));
+        let e = WorkflowError::invalid_input("short");
+        assert_eq!(e.message, "short");
+    }
+}
