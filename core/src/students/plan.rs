@@ -184,6 +184,15 @@ pub fn trips_mass_removal(removals: usize, roster: usize) -> bool {
     roster >= 5 && removals * 2 > roster
 }
 
+/// Longest piece of kuraCloud text (an email) quoted in a reason.
+const MAX_QUOTED_CHARS: usize = 254;
+
+/// `text` as a reason quotes it: at most `MAX_QUOTED_CHARS` characters (then `…`),
+/// control characters escaped.
+fn quote(text: &str) -> String {
+    crate::error::printable(text, MAX_QUOTED_CHARS)
+}
+
 fn display_name(first: &str, last: &str) -> String {
     let (first, last) = (first.trim(), last.trim());
     let mut name = String::with_capacity(first.len() + last.len() + 1);
@@ -275,8 +284,11 @@ pub fn plan(
         .map(|s| (s.student_id, s))
         .collect();
     // By email: ids in ascending order (lowest first when kuraCloud holds one email twice).
-    fn index_by_email(list: &[Student]) -> HashMap<Cow<'_, str>, Vec<i64>> {
-        let mut map: HashMap<Cow<'_, str>, Vec<i64>> = HashMap::default();
+    // A deleted student also listed as active is indexed as active only, like by id.
+    fn index_by_email<'a>(
+        list: impl ExactSizeIterator<Item = &'a Student>,
+    ) -> HashMap<Cow<'a, str>, Vec<i64>> {
+        let mut map: HashMap<Cow<'a, str>, Vec<i64>> = HashMap::default();
         map.reserve(list.len());
         for s in list {
             map.entry(email_key_cow(&s.email))
@@ -288,8 +300,8 @@ pub fn plan(
         }
         map
     }
-    let active_by_email = index_by_email(active);
-    let deleted_by_email = index_by_email(deleted);
+    let active_by_email = index_by_email(active.iter());
+    let deleted_by_email = index_by_email(deleted_by_id.values().copied());
 
     // Links: one per user (first wins), one per student.
     let mut link_of_user: HashMap<i64, i64> = HashMap::default();
@@ -317,6 +329,62 @@ pub fn plan(
         for id in active_by_email.get(*key).into_iter().flatten() {
             claimed.insert(*id);
         }
+    }
+
+    // A student kuraCloud lists as active with one email and as deleted with another
+    // (restored and edited between the two reads): which email is its own is unknown.
+    // The Moodle users it could be (by either email, or by link) are conflicts the
+    // teacher sees, and the student is held, until a fresh read agrees with itself.
+    let mut unsettled: HashMap<i64, (&Student, &Student)> = HashMap::default();
+    for d in deleted {
+        if let Some(&a) = active_by_id.get(&d.student_id) {
+            if !same_email(&a.email, &d.email) {
+                unsettled.entry(d.student_id).or_insert((a, d));
+            }
+        }
+    }
+    if !unsettled.is_empty() {
+        let mut by_email: HashMap<Cow<str>, i64> = HashMap::default();
+        for (&id, (a, d)) in &unsettled {
+            for email in [&a.email, &d.email] {
+                let held = by_email.entry(email_key_cow(email)).or_insert(id);
+                *held = (*held).min(id);
+            }
+        }
+        candidates.retain(|&(m, key)| {
+            let id = match by_email.get(key) {
+                Some(&id) => id,
+                None => match link_of_user.get(&m.user_id) {
+                    Some(&id) if unsettled.contains_key(&id) => id,
+                    _ => return true,
+                },
+            };
+            let Some(&(a, d)) = unsettled.get(&id) else {
+                return true;
+            };
+            claimed.insert(id);
+            let fields = StudentFields::of_moodle(m);
+            entries.push(PlanEntry {
+                action: StudentAction::Conflict,
+                user_id: Some(m.user_id),
+                student_id: Some(id),
+                replaces_student_id: None,
+                name: display_name(&m.first_name, &m.last_name),
+                email: fields.email.clone(),
+                reason: format!(
+                    "kuraCloud lists student {id} both as active ({}) and as deleted ({}): it changed while it was read. Nothing is done for this student; preview again",
+                    quote(&a.email),
+                    quote(&d.email)
+                )
+                .into(),
+                before: Some(Box::new(StudentFields::of_student(a))),
+                after: Some(Box::new(fields)),
+                changes: vec![],
+                link: false,
+                after_hash: 0,
+            });
+            false
+        });
     }
 
     // Pass 1: stored links whose student still has the user's email.
@@ -371,12 +439,16 @@ pub fn plan(
             } else {
                 "matched by email"
             };
-            entries.push(matched_entry(m, active_by_id[&id], true, why));
-        } else if let Some(id) = free(&deleted_by_email, &claimed) {
-            claimed.insert(id);
+            if let Some(s) = active_by_id.get(&id) {
+                entries.push(matched_entry(m, s, true, why));
+            }
+        } else if let Some(s) =
+            free(&deleted_by_email, &claimed).and_then(|id| deleted_by_id.get(&id))
+        {
+            claimed.insert(s.student_id);
             entries.push(restore_entry(
                 m,
-                deleted_by_id[&id],
+                s,
                 true,
                 "matched by email with a student deleted in kuraCloud",
             ));
@@ -427,9 +499,9 @@ pub fn plan(
         });
     }
 
-    // Every active student nobody claimed is deleted.
+    // Every active student nobody claimed is deleted (once, however often it is listed).
     for s in active {
-        if claimed.contains(&s.student_id) {
+        if !claimed.insert(s.student_id) {
             continue;
         }
         let reason = match replaced.get(&s.student_id) {
