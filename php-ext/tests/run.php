@@ -72,7 +72,7 @@ $tests['the module loads, then comes from the disk cache, then from the process 
     $dir = sys_get_temp_dir() . '/kc-php-test-' . getmypid();
     // A separate PHP process sees an empty process cache.
     $php = PHP_BINARY . ' -d extension=' . escapeshellarg((string)getenv('KC_EXT')) . ' -r ';
-    $code = escapeshellarg('$m = new KuracloudWasm\Module(' . var_export($wasm, true) . ', ' . var_export($dir, true) . '); echo $m->source();');
+    $code = escapeshellarg('$m = new KuracloudWasm\Module(' . var_export($wasm, true) . ', ' . var_export($dir, true) . ', str_repeat("k", 32)); echo $m->source();');
     $first = shell_exec($php . $code);
     $second = shell_exec($php . $code);
     check($first === 'compiled', "first load: $first");
