@@ -4,6 +4,21 @@
 //! through [`runtime::Io`]; [`workflows::start`] and [`runtime::Run::resume`] drive them
 //! one step at a time. The `wasm` crate exposes exactly this as a C ABI.
 
+// No panic reachable from input: no indexing or slicing, no `unwrap` or `expect`, no
+// `panic!` outside tests. The few exceptions are `#[allow]`s on the smallest scope,
+// each with the reason it cannot panic beside it.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::string_slice
+    )
+)]
+
 pub mod api;
 pub mod effect;
 pub mod error;

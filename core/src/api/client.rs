@@ -110,8 +110,8 @@ impl ApiClient {
             }
             let retryable =
                 response.status == 429 || (method == "GET" && matches!(response.status, 502..=504));
-            if retryable && attempt < RETRY_DELAYS_MS.len() {
-                self.io.sleep(RETRY_DELAYS_MS[attempt]).await;
+            if let Some(&pause) = RETRY_DELAYS_MS.get(attempt).filter(|_| retryable) {
+                self.io.sleep(pause).await;
                 attempt += 1;
                 continue;
             }

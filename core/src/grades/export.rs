@@ -155,7 +155,7 @@ pub async fn run_export(
             }
             _ => {}
         }
-        if waited + pause > budget {
+        if waited.saturating_add(pause) > budget {
             return Err(WorkflowError::new(
                 ErrorCode::ExportTimeout,
                 format!(
@@ -165,8 +165,8 @@ pub async fn run_export(
             ));
         }
         api.io().sleep(pause).await;
-        waited += pause;
-        pause = (pause * 2).min(poll.max_interval_ms.max(1));
+        waited = waited.saturating_add(pause);
+        pause = pause.saturating_mul(2).min(poll.max_interval_ms.max(1));
     }
     api.io().progress("export", budget, budget).await;
     api.io().progress("download", 0, 1).await;

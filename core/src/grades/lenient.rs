@@ -134,11 +134,20 @@ mod tests {
 
     #[test]
     fn titles_may_be_numbers_and_ids_any_scalar() {
-        assert_eq!(row(r#"{"title": 2024}"#).unwrap().title.as_deref(), Some("2024"));
-        assert_eq!(row(r#"{"title": "Lab"}"#).unwrap().title.as_deref(), Some("Lab"));
+        assert_eq!(
+            row(r#"{"title": 2024}"#).unwrap().title.as_deref(),
+            Some("2024")
+        );
+        assert_eq!(
+            row(r#"{"title": "Lab"}"#).unwrap().title.as_deref(),
+            Some("Lab")
+        );
         assert_eq!(row(r#"{"title": null}"#).unwrap().title, None);
         for id in [r#""q-1""#, "17", "1.5", "true", "null"] {
-            assert!(row(&format!(r#"{{"id": {id}, "unknown": {{"x": 1}}}}"#)).is_ok(), "{id}");
+            assert!(
+                row(&format!(r#"{{"id": {id}, "unknown": {{"x": 1}}}}"#)).is_ok(),
+                "{id}"
+            );
         }
     }
 }

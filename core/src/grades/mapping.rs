@@ -220,12 +220,17 @@ pub fn map_grades(
                 continue; // the same revision twice in one export: first wins
             }
             let max = revision_max(revision);
-            if max <= 0.0 {
+            if max <= 0.0 || !max.is_finite() {
+                let reason = if max <= 0.0 {
+                    "its questions have no maximum grade"
+                } else {
+                    "its maximum grade is out of range"
+                };
                 ignored.push(IgnoredRevision {
                     lesson_id: key.lesson_id,
                     revision_id: key.revision_id,
                     name,
-                    reason: "its questions have no maximum grade".into(),
+                    reason: reason.into(),
                 });
                 continue;
             }

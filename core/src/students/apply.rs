@@ -72,8 +72,11 @@ pub async fn execute(
     let mut written: u64 = 0;
 
     for phase in [Phase::Restore, Phase::Edit, Phase::Invite, Phase::Delete] {
-        let todo: Vec<usize> = (0..entries.len())
-            .filter(|&i| state[i].phases.contains(&phase) && state[i].failed.is_none())
+        let todo: Vec<usize> = state
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.phases.contains(&phase) && s.failed.is_none())
+            .map(|(i, _)| i)
             .collect();
         for chunk in todo.chunks(batch) {
             if progress.error.is_some() {
@@ -87,15 +90,19 @@ pub async fn execute(
             match result {
                 Ok(new_ids) => {
                     for &i in chunk {
-                        state[i].phases.retain(|p| *p != phase);
-                        if let Some(id) = new_ids.get(&i) {
-                            state[i].new_student_id = Some(*id);
+                        if let Some(st) = state.get_mut(i) {
+                            st.phases.retain(|p| *p != phase);
+                            if let Some(id) = new_ids.get(&i) {
+                                st.new_student_id = Some(*id);
+                            }
                         }
                     }
                 }
                 Err(e) => {
                     for &i in chunk {
-                        state[i].failed = Some(e.message.clone());
+                        if let Some(st) = state.get_mut(i) {
+                            st.failed = Some(e.message.clone());
+                        }
                     }
                     progress.error = Some(e);
                 }
@@ -215,7 +222,7 @@ async fn send(
         Phase::Restore => {
             let ids: Vec<StudentIdObject> = chunk
                 .iter()
-                .filter_map(|&i| entries[i].student_id)
+                .filter_map(|&i| entries.get(i)?.student_id)
                 .map(|student_id| StudentIdObject { student_id })
                 .collect();
             api.restore_students(course_id, &ids).await?;
@@ -224,7 +231,7 @@ async fn send(
             let edits: Vec<_> = chunk
                 .iter()
                 .filter_map(|&i| {
-                    let e = &entries[i];
+                    let e = entries.get(i)?;
                     Some(e.after.as_ref()?.to_edit(e.student_id?))
                 })
                 .collect();
@@ -233,15 +240,15 @@ async fn send(
         Phase::Invite => {
             let inputs: Vec<_> = chunk
                 .iter()
-                .filter_map(|&i| entries[i].after.as_ref().map(|f| f.to_input()))
+                .filter_map(|&i| entries.get(i)?.after.as_ref().map(|f| f.to_input()))
                 .collect();
             let created = api.add_students(course_id, &inputs).await?;
             let by_email: HashMap<String, i64> = created
                 .iter()
                 .map(|s| (email_key(&s.email), s.student_id))
                 .collect();
-            for &i in chunk {
-                if let Some(id) = by_email.get(&email_key(&entries[i].email)) {
+            for (&i, e) in chunk.iter().filter_map(|i| Some((i, entries.get(*i)?))) {
+                if let Some(id) = by_email.get(&email_key(&e.email)) {
                     new_ids.insert(i, *id);
                 }
             }
@@ -249,7 +256,10 @@ async fn send(
         Phase::Delete => {
             let ids: Vec<StudentIdObject> = chunk
                 .iter()
-                .filter_map(|&i| entries[i].replaces_student_id.or(entries[i].student_id))
+                .filter_map(|&i| {
+                    let e = entries.get(i)?;
+                    e.replaces_student_id.or(e.student_id)
+                })
                 .map(|student_id| StudentIdObject { student_id })
                 .collect();
             api.delete_students(course_id, &ids).await?;

@@ -239,7 +239,7 @@ pub fn plan(
     let mut candidates: Vec<(&MoodleStudent, &str)> = Vec::with_capacity(keyed.len());
     for (m, key) in &keyed {
         let key = key.as_ref();
-        let sharing = per_email[key];
+        let sharing = per_email.get(key).copied().unwrap_or(1);
         if is_plausible_email(&m.email) && sharing == 1 {
             candidates.push((*m, key));
             continue;
@@ -544,7 +544,9 @@ pub fn plan(
     // large, so sort their indices, then move each entry into place once.
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&i, &j| {
-        let (a, b) = (&entries[i], &entries[j]);
+        let (Some(a), Some(b)) = (entries.get(i), entries.get(j)) else {
+            return i.cmp(&j);
+        };
         a.action
             .cmp(&b.action)
             .then_with(|| cmp_caseless(&a.name, &b.name))
@@ -591,10 +593,9 @@ pub fn plan(
 fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
     for start in 0..items.len() {
         let mut dst = start;
-        loop {
-            let src = order[dst];
-            order[dst] = dst;
-            if src == start {
+        while let Some(slot) = order.get_mut(dst) {
+            let src = std::mem::replace(slot, dst);
+            if src == start || src >= items.len() {
                 break;
             }
             items.swap(dst, src);

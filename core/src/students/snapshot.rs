@@ -60,10 +60,14 @@ pub fn cmp_caseless(a: &str, b: &str) -> std::cmp::Ordering {
     for (i, (&x, &y)) in ab.iter().zip(bb).enumerate() {
         if !x.is_ascii() || !y.is_ascii() {
             // Both strings are ASCII up to `i`, so `i` is a character boundary in both.
-            return a[i..]
+            let (a, b) = (
+                a.get(i..).unwrap_or_default(),
+                b.get(i..).unwrap_or_default(),
+            );
+            return a
                 .chars()
                 .flat_map(char::to_lowercase)
-                .cmp(b[i..].chars().flat_map(char::to_lowercase));
+                .cmp(b.chars().flat_map(char::to_lowercase));
         }
         let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
         if x != y {
@@ -172,7 +176,11 @@ pub fn same_email(a: &str, b: &str) -> bool {
         }
     }
     let n = ab.len().min(bb.len());
-    if ab[n..].iter().chain(&bb[n..]).all(|&c| plain(c)) {
+    let (a_rest, b_rest) = (
+        ab.get(n..).unwrap_or_default(),
+        bb.get(n..).unwrap_or_default(),
+    );
+    if a_rest.iter().chain(b_rest).all(|&c| plain(c)) {
         ab.len() == bb.len()
     } else {
         email_key(a) == email_key(b)

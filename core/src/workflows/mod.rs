@@ -68,12 +68,11 @@ pub fn start(request: &str) -> (Option<Run>, Step) {
 /// `{"workflow":"NAME","input":INPUT}` → (NAME, INPUT), for names without escapes.
 fn split_request(request: &str) -> Option<(&str, &str)> {
     let rest = request.strip_prefix("{\"workflow\":\"")?;
-    let end = rest.find('"')?;
-    let name = &rest[..end];
+    let (name, rest) = rest.split_once('"')?;
     if name.contains('\\') {
         return None;
     }
-    let input = rest[end..].strip_prefix("\",\"input\":")?;
+    let input = rest.strip_prefix(",\"input\":")?;
     let input = input.trim_end().strip_suffix('}')?;
     Some((name, input))
 }
