@@ -74,6 +74,9 @@ impl<A: GlobalAlloc> SizeClassAlloc<A> {
     /// # Safety
     /// `class < CLASSES`; single-threaded use.
     #[inline]
+    // Exception to the crate's no-indexing rule: `class < CLASSES` is this function's
+    // contract (every class comes from `class_of`), and this is the hottest path.
+    #[allow(clippy::indexing_slicing)]
     unsafe fn alloc_small(&self, class: usize) -> *mut u8 {
         // SAFETY: no other reference to the state exists while this runs (one thread,
         // and the allocator never re-enters itself except through `backing`).
@@ -137,6 +140,9 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for SizeClassAlloc<A> {
     }
 
     #[inline]
+    // Exception to the crate's no-indexing rule: `class_of` returns classes below
+    // `CLASSES`, the length of `free`.
+    #[allow(clippy::indexing_slicing)]
     unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
         match Self::class_of(layout.size(), layout.align()) {
             Some(class) => {
