@@ -43,7 +43,9 @@ struct EnvelopeHeader {
 /// Reads a resume input: plain JSON, or a header line followed by the raw body.
 fn parse_result(mut input: Vec<u8>) -> Result<EffectResult, String> {
     if let Some(nl) = input.iter().position(|&b| b == b'\n') {
-        let header = input.get(..nl).map(serde_json::from_slice::<EnvelopeHeader>);
+        let header = input
+            .get(..nl)
+            .map(serde_json::from_slice::<EnvelopeHeader>);
         if let Some(Ok(header)) = header {
             if header.body_follows {
                 let status = header
