@@ -35,13 +35,13 @@ require_once(__DIR__ . '/kuracloud_testcase.php');
 final class mapping_test extends kuracloud_testcase {
     public function test_only_unmapped_active_courses_are_offered(): void {
         $connectionid = $this->connect();
-        [$options] = mapping_service::mappable_courses();
-        $this->assertSame(["$connectionid:102", "$connectionid:101"], array_keys($options));
-        $this->assertStringContainsString('Physiology 101 (PHYS101)', $options["$connectionid:101"]);
         $course = $this->getDataGenerator()->create_course();
+        [$options] = mapping_service::mappable_courses($course);
+        $this->assertSame(["$connectionid-102", "$connectionid-101"], array_keys($options));
+        $this->assertStringContainsString('Physiology 101 (PHYS101)', $options["$connectionid-101"]);
         mapping_service::create($course, $connectionid, 101);
-        [$options] = mapping_service::mappable_courses();
-        $this->assertSame(["$connectionid:102"], array_keys($options));
+        [$options] = mapping_service::mappable_courses($this->getDataGenerator()->create_course());
+        $this->assertSame(["$connectionid-102"], array_keys($options));
     }
 
     public function test_mapping_enables_lms_in_kuracloud_and_removing_disables_it(): void {

@@ -62,7 +62,7 @@ class restore_kuracloud_block_structure_step extends restore_structure_step {
                 (int)$data->id, $oldcourseid, (int)$data->remotecourseid, (string)$data->instanceid)) {
             return;
         }
-        if (!has_capability('block/kuracloud:mapcourses', \context_course::instance($newcourseid), $this->get_userid())) {
+        if (!has_capability('block/kuracloud:mapcourses', \context_course::instance($newcourseid), $this->task->get_userid())) {
             return;
         }
         $mapping = $DB->get_record_sql('SELECT m.*
