@@ -2,7 +2,7 @@
 
 use super::types::ApiMessage;
 use crate::effect::TransportError;
-use crate::error::{ErrorCode, WorkflowError};
+use crate::error::{printable, ErrorCode, WorkflowError};
 
 /// What a request was about, so a 404 can say which thing is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,8 +100,7 @@ pub fn classify_transport(error: &TransportError, url: &str) -> WorkflowError {
     let detail = if error.message.is_empty() {
         String::new()
     } else {
-        let short: String = error.message.chars().take(MAX_MESSAGE_CHARS).collect();
-        format!(" ({short})")
+        format!(" ({})", printable(&error.message, MAX_MESSAGE_CHARS))
     };
     if error.kind == "timeout" {
         WorkflowError::new(
@@ -119,7 +118,7 @@ pub fn classify_transport(error: &TransportError, url: &str) -> WorkflowError {
 }
 
 pub fn malformed(url: &str, why: &str) -> WorkflowError {
-    let short: String = why.chars().take(MAX_MESSAGE_CHARS).collect();
+    let short = printable(why, MAX_MESSAGE_CHARS);
     WorkflowError::new(
         ErrorCode::MalformedResponse,
         format!("kuraCloud answered {url} with a body that could not be read: {short}. Nothing was changed."),

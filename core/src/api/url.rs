@@ -15,23 +15,60 @@ pub fn api_url(base: &str, path: &str) -> String {
     format!("{base}/v2/{path}")
 }
 
-/// Checks that a configured API URL is an absolute http(s) URL with a host.
+/// Longest API URL accepted.
+pub const MAX_API_URL_CHARS: usize = 2048;
+
+/// Checks that a configured API URL is an absolute http(s) URL with a host, and nothing
+/// a request line or a URL parser could read two ways: no control characters (CR, LF,
+/// NUL, ...) anywhere, no whitespace or backslash within it (surrounding spaces are
+/// trimmed), no user name or password, no query or fragment.
 pub fn validate_base(base: &str) -> Result<(), String> {
+    let shown = || crate::error::printable(base.trim(), 200);
+    if base.chars().any(char::is_control) {
+        return Err(format!(
+            "the API URL '{}' contains control characters",
+            shown()
+        ));
+    }
     let base = base.trim();
     if base.is_empty() {
         return Ok(());
     }
+    if base.chars().count() > MAX_API_URL_CHARS {
+        return Err(format!(
+            "the API URL '{}' is longer than {MAX_API_URL_CHARS} characters",
+            shown()
+        ));
+    }
+    if base.contains(|c: char| c.is_whitespace() || c == '\\') {
+        return Err(format!(
+            "the API URL '{}' contains spaces or backslashes",
+            shown()
+        ));
+    }
     let rest = base
         .strip_prefix("https://")
         .or_else(|| base.strip_prefix("http://"))
-        .ok_or_else(|| format!("the API URL '{base}' must start with https:// or http://"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err(format!("the API URL '{base}' has no valid host"));
+        .ok_or_else(|| {
+            format!(
+                "the API URL '{}' must start with https:// or http://",
+                shown()
+            )
+        })?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err(format!(
+            "the API URL '{}' must not carry a user name or password",
+            shown()
+        ));
+    }
+    if authority.is_empty() {
+        return Err(format!("the API URL '{}' has no valid host", shown()));
     }
     if rest.contains(['?', '#']) {
         return Err(format!(
-            "the API URL '{base}' must not carry a query or fragment"
+            "the API URL '{}' must not carry a query or fragment",
+            shown()
         ));
     }
     Ok(())
@@ -73,5 +110,32 @@ mod tests {
         assert!(validate_base("https://").is_err());
         assert!(validate_base("https://x.test/?a=b").is_err());
         assert!(validate_base("api.kuracloud.com").is_err());
+        assert!(validate_base("  https://api.kuracloud.com/  ").is_ok());
+    }
+
+    #[test]
+    fn refuses_what_could_split_a_request_or_hide_a_host() {
+        for bad in [
+            "https://x.test/a\r\nX-Evil: 1",
+            "https://x.test\n",
+            "https://x.test/\r",
+            "https://x.test/\u{0}",
+            "\u{0}https://x.test",
+            "https://x.test/a b",
+            "https://x .test",
+            "https://x.test/\t",
+            "https://user:pass@x.test/",
+            "https://user@x.test",
+            "https://x.test\\@evil.test/",
+            "https://@x.test",
+        ] {
+            let e = validate_base(bad).expect_err(bad);
+            assert!(!e.chars().any(char::is_control), "{e:?}");
+        }
+        // An '@' in the path is no user name.
+        assert!(validate_base("https://x.test/v2/@me").is_ok());
+        let long = format!("https://x.test/{}", "a".repeat(5000));
+        let e = validate_base(&long).unwrap_err();
+        assert!(e.len() < 300, "{e}");
     }
 }

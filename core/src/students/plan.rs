@@ -470,7 +470,8 @@ pub fn plan(
                     StudentAction::Reinvite,
                     format!(
                         "email changed from {} to {}: the old kuraCloud account is deleted and an invite is sent to the new email",
-                        old.email, fields.email
+                        quote(&old.email),
+                        quote(&fields.email)
                     ),
                     Some(Box::new(StudentFields::of_student(old))),
                     Some(old.student_id),
@@ -506,7 +507,8 @@ pub fn plan(
         }
         let reason = match replaced.get(&s.student_id) {
             Some((_, new_email)) => format!(
-                "the Moodle user's email changed to {new_email}, which already has a kuraCloud account"
+                "the Moodle user's email changed to {}, which already has a kuraCloud account",
+                quote(new_email)
             ),
             None => "not an actively enrolled student of the Moodle course".into(),
         };

@@ -42,7 +42,7 @@ pub async fn verify(io: Io, input: VerifyInput) -> WfResult<VerifyOutcome> {
             ErrorCode::LmsNotEnabled,
             format!(
                 "the token is valid for kuraCloud instance '{}', but LMS integration is not enabled there. Ask your ADInstruments representative to enable it.",
-                instance.display_name
+                crate::error::printable(&instance.display_name, super::mappings_check::MAX_NAME_CHARS)
             ),
         ));
     }

@@ -2,7 +2,10 @@
 
 use super::courses::{MappingRef, NamedConnection};
 use crate::api::ApiClient;
-use crate::error::{ErrorCode, WfResult};
+use crate::error::{printable, ErrorCode, WfResult};
+
+/// Longest kuraCloud name quoted in a message.
+pub const MAX_NAME_CHARS: usize = 255;
 use crate::runtime::Io;
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +80,7 @@ pub async fn check(io: Io, input: CheckInput) -> WfResult<CheckOutcome> {
                 Err(e) => health(MappingStatus::ConnectionFailing, e.message.clone(), None),
                 Ok((instance, _)) if !instance.lms_enabled => health(
                     MappingStatus::LmsNotEnabled,
-                    format!("LMS integration is not enabled for kuraCloud instance '{}'.", instance.display_name),
+                    format!("LMS integration is not enabled for kuraCloud instance '{}'.", printable(&instance.display_name, MAX_NAME_CHARS)),
                     None,
                 ),
                 Ok((_, courses)) => match courses.iter().find(|c| c.course_id == m.course_id) {
@@ -88,7 +91,7 @@ pub async fn check(io: Io, input: CheckInput) -> WfResult<CheckOutcome> {
                     ),
                     Some(c) if !c.lms_enabled => health(
                         MappingStatus::LmsNotEnabled,
-                        format!("LMS integration is not enabled for kuraCloud course '{}'. Map the course again to enable it.", c.name),
+                        format!("LMS integration is not enabled for kuraCloud course '{}'. Map the course again to enable it.", printable(&c.name, MAX_NAME_CHARS)),
                         Some(c.name.clone()),
                     ),
                     Some(c) => health(MappingStatus::Ok, "OK".into(), Some(c.name.clone())),

@@ -59,7 +59,7 @@ pub fn start(request: &str) -> (Option<Run>, Step) {
     dispatch(&request.workflow, request.input.get(), false).unwrap_or_else(|| {
         refuse(format!(
             "unknown workflow '{}'; known: {}",
-            request.workflow.chars().take(64).collect::<String>(),
+            crate::error::printable(&request.workflow, 64),
             WORKFLOWS.join(", ")
         ))
     })
