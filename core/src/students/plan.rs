@@ -528,17 +528,18 @@ pub fn plan(
         });
     }
 
+    // Users this very sync links: their stale rows are replaced by the new ones anyway.
+    let relinked: HashSet<i64> = entries
+        .iter()
+        .filter(|e| e.link)
+        .filter_map(|e| e.user_id)
+        .collect();
     let stale_links: Vec<StudentLink> = sorted_links
         .iter()
         .filter(|l| {
             !active_by_id.contains_key(&l.student_id) && !deleted_by_id.contains_key(&l.student_id)
         })
-        .filter(|l| {
-            // Keep it if this very sync re-links the user anyway (the new row replaces it).
-            !entries
-                .iter()
-                .any(|e| e.user_id == Some(l.user_id) && e.link)
-        })
+        .filter(|l| !relinked.contains(&l.user_id))
         .copied()
         .collect();
 

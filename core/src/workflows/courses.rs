@@ -4,6 +4,7 @@
 use crate::api::{ApiClient, Connection};
 use crate::error::{WfResult, WorkflowError};
 use crate::runtime::Io;
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -66,6 +67,15 @@ pub struct ListOutcome {
 impl super::Outcome for ListOutcome {}
 
 pub async fn list(io: Io, input: ListInput) -> WfResult<ListOutcome> {
+    // The Moodle course of each mapped (connection, kuraCloud course): the first mapping
+    // listed wins, as a search in list order would find it.
+    let mut mapped: HashMap<(i64, i64), i64> = HashMap::default();
+    mapped.reserve(input.mappings.len());
+    for m in &input.mappings {
+        mapped
+            .entry((m.connection_id, m.course_id))
+            .or_insert(m.moodle_course_id);
+    }
     let mut out = Vec::with_capacity(input.connections.len());
     for (index, named) in input.connections.iter().enumerate() {
         io.progress("courses", index as u64, input.connections.len() as u64)
@@ -77,22 +87,12 @@ pub async fn list(io: Io, input: ListInput) -> WfResult<ListOutcome> {
         .await;
         match listed {
             Ok(mut courses) => {
-                courses.sort_by(|a, b| {
-                    a.name
-                        .to_lowercase()
-                        .cmp(&b.name.to_lowercase())
-                        .then(a.course_id.cmp(&b.course_id))
-                });
+                // Each name lowercased once, not once per comparison.
+                courses.sort_by_cached_key(|c| (c.name.to_lowercase(), c.course_id));
                 let courses = courses
                     .into_iter()
                     .map(|c| {
-                        let mapped_to = input
-                            .mappings
-                            .iter()
-                            .find(|m| {
-                                m.connection_id == named.connection_id && m.course_id == c.course_id
-                            })
-                            .map(|m| m.moodle_course_id);
+                        let mapped_to = mapped.get(&(named.connection_id, c.course_id)).copied();
                         ListedCourse {
                             mappable: mapped_to.is_none(),
                             course_id: c.course_id,

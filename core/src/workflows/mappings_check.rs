@@ -1,8 +1,9 @@
 //! `mappings.check`: the health of every mapping, two reads per connection.
 
 use super::courses::{MappingRef, NamedConnection};
-use crate::api::ApiClient;
+use crate::api::{ApiClient, Course};
 use crate::error::{printable, ErrorCode, WfResult};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Longest kuraCloud name quoted in a message.
 pub const MAX_NAME_CHARS: usize = 255;
@@ -47,24 +48,30 @@ impl super::Outcome for CheckOutcome {}
 pub async fn check(io: Io, input: CheckInput) -> WfResult<CheckOutcome> {
     let mut out = Vec::with_capacity(input.mappings.len());
     let total = input.connections.len() as u64;
+    // Each connection's mappings, in input order.
+    let mut by_connection: HashMap<i64, Vec<&MappingRef>> = HashMap::default();
+    for m in &input.mappings {
+        by_connection.entry(m.connection_id).or_default().push(m);
+    }
     for (index, named) in input.connections.iter().enumerate() {
         io.progress("mappings", index as u64, total).await;
-        let mine: Vec<&MappingRef> = input
-            .mappings
-            .iter()
-            .filter(|m| m.connection_id == named.connection_id)
-            .collect();
-        if mine.is_empty() {
+        let Some(mine) = by_connection.get(&named.connection_id) else {
             continue;
-        }
+        };
         let state = async {
             let mut api = ApiClient::new(io.clone(), named.connection.clone())?;
             let instance = api.instance().await?;
             let courses = api.courses().await?;
-            Ok::<_, crate::error::WorkflowError>((instance, courses))
+            // By id; the first listed wins, as a search in list order would find it.
+            let mut by_id: HashMap<i64, Course> = HashMap::default();
+            by_id.reserve(courses.len());
+            for c in courses {
+                by_id.entry(c.course_id).or_insert(c);
+            }
+            Ok::<_, crate::error::WorkflowError>((instance, by_id))
         }
         .await;
-        for m in mine {
+        for &m in mine {
             let health = |status, message: String, name: Option<String>| MappingHealth {
                 mapping_id: m.mapping_id,
                 connection_id: m.connection_id,
@@ -83,7 +90,7 @@ pub async fn check(io: Io, input: CheckInput) -> WfResult<CheckOutcome> {
                     format!("LMS integration is not enabled for kuraCloud instance '{}'.", printable(&instance.display_name, MAX_NAME_CHARS)),
                     None,
                 ),
-                Ok((_, courses)) => match courses.iter().find(|c| c.course_id == m.course_id) {
+                Ok((_, courses)) => match courses.get(&m.course_id) {
                     None => health(
                         MappingStatus::CourseDeleted,
                         format!("kuraCloud course {} is deleted or no longer exists. Restore it in kuraCloud to use this mapping again.", m.course_id),
@@ -100,12 +107,9 @@ pub async fn check(io: Io, input: CheckInput) -> WfResult<CheckOutcome> {
         }
     }
     // Mappings whose connection is gone.
+    let connections: HashSet<i64> = input.connections.iter().map(|c| c.connection_id).collect();
     for m in &input.mappings {
-        if !input
-            .connections
-            .iter()
-            .any(|c| c.connection_id == m.connection_id)
-        {
+        if !connections.contains(&m.connection_id) {
             out.push(MappingHealth {
                 mapping_id: m.mapping_id,
                 connection_id: m.connection_id,
