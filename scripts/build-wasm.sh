@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the kuraCloud module: core + wasm ABI for wasm32-unknown-unknown with the
 # `wasm` profile (opt-level "s", LTO, stripped, panic=abort), then shrinks it with
-# wasm-opt when present. Output: dist/kuracloud.wasm.
+# wasm-opt when present, then translates it to PHP with wasm2php (the runtime for servers
+# without the extension). Output: dist/kuracloud.wasm and dist/kuracloud.php (generated,
+# never edited by hand).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q -p kuracloud-wasm --target wasm32-unknown-unknown --profile wasm
@@ -17,3 +19,6 @@ else
   cp "$raw" dist/kuracloud.wasm
 fi
 echo "built dist/kuracloud.wasm ($(stat -c %s dist/kuracloud.wasm) bytes)"
+cargo run -q -p wasm2php -- dist/kuracloud.wasm dist/kuracloud.php
+php -l dist/kuracloud.php >/dev/null
+echo "built dist/kuracloud.php ($(stat -c %s dist/kuracloud.php) bytes)"

@@ -1,23 +1,48 @@
 <?php
-// PHP tests for the extension and the effect loop: the real kuracloud.wasm through
-// KuracloudWasm\* against the simulator over HTTP. Plain runner; the last line is
-// "N passed, N failed". Needs KC_SIM_URL, KC_WASM and the extension loaded
-// (scripts/test-php.sh does all three).
+// PHP tests for both module runtimes and the effect loop: the real kuracloud.wasm
+// through the extension (KuracloudWasm\*, "ext") and through the PHP generated from it
+// (php_module, "php"), against the simulator over HTTP. Every test runs under each
+// runtime available: the extension when loaded, the generated PHP when KC_PHP_MODULE
+// names it. Plain runner; prints "runtime NAME: N passed, N failed" per runtime, and
+// last "N passed, N failed". Needs KC_SIM_URL and KC_WASM (scripts/test-php.sh sets
+// everything).
 
 use block_kuracloud\local\wasm\effect_loop;
+use block_kuracloud\local\wasm\php_module;
 use block_kuracloud\local\wasm\workflow_exception;
 
 $root = dirname(__DIR__, 2);
 require $root . '/moodle-block/classes/local/wasm/transport.php';
 require $root . '/moodle-block/classes/local/wasm/workflow_exception.php';
 require $root . '/moodle-block/classes/local/wasm/effect_loop.php';
+require $root . '/moodle-block/classes/local/wasm/php_module.php';
+require $root . '/moodle-block/classes/local/wasm/php_instance.php';
 require __DIR__ . '/curl_transport.php';
 
 $sim = rtrim((string)getenv('KC_SIM_URL'), '/');
 $wasm = (string)getenv('KC_WASM');
-if ($sim === '' || $wasm === '' || !extension_loaded('kuracloud')) {
-    fwrite(STDERR, "needs KC_SIM_URL, KC_WASM and the kuracloud extension (run scripts/test-php.sh)\n");
+$phpmodule = (string)getenv('KC_PHP_MODULE');
+$runtimes = [];
+if (extension_loaded('kuracloud')) {
+    $runtimes[] = 'ext';
+}
+if ($phpmodule !== '') {
+    $runtimes[] = 'php';
+}
+if (getenv('KC_RUNTIME') !== false) {
+    $runtimes = array_values(array_intersect($runtimes, [getenv('KC_RUNTIME')]));
+}
+if ($sim === '' || $wasm === '' || !$runtimes) {
+    fwrite(STDERR, "needs KC_SIM_URL, KC_WASM, and the kuracloud extension or KC_PHP_MODULE (run scripts/test-php.sh)\n");
     exit(2);
+}
+/** The runtime the current test runs under: 'ext' or 'php'. */
+$runtime = $runtimes[0];
+
+/** The module under the current runtime. */
+function module(): object {
+    global $runtime, $wasm, $phpmodule;
+    return $runtime === 'ext' ? new KuracloudWasm\Module($wasm) : new php_module($phpmodule);
 }
 
 function control(string $method, string $path, ?string $body = null): string {
@@ -52,7 +77,7 @@ function loop(?array &$sleeps = null, ?array &$progress = null, int $memorymb = 
     $sleeps = [];
     $progress = [];
     return new effect_loop(
-        new KuracloudWasm\Module($wasm),
+        module(),
         new curl_transport(),
         function (int $ms) use (&$sleeps) { $sleeps[] = $ms; },
         function (string $stage, int $done, int $total) use (&$progress) { $progress[] = [$stage, $done, $total]; },
@@ -68,7 +93,21 @@ function conn(): array {
 
 $tests = [];
 
-$tests['the module loads, then comes from the disk cache, then from the process cache'] = function () use ($wasm) {
+$tests['the module loads, then comes from the disk cache, then from the process cache'] = function () use ($wasm, $phpmodule, $root) {
+    global $runtime;
+    if ($runtime === 'php') {
+        // Generated PHP: parsed in a fresh process (opcache off in the CLI), then the
+        // process's copy; the hash is the .wasm's it was generated from.
+        $code = escapeshellarg('require ' . var_export($root . '/moodle-block/classes/local/wasm/php_module.php', true)
+            . '; $m = new block_kuracloud\local\wasm\php_module(' . var_export($phpmodule, true) . '); echo $m->source();');
+        $first = shell_exec(PHP_BINARY . ' -n -r ' . $code);
+        check($first === 'compiled', "first load: $first");
+        $a = new php_module($phpmodule);
+        $b = new php_module($phpmodule);
+        check($b->source() === 'process', 'process cache: ' . $b->source());
+        check($a->hash() === hash_file('sha256', $wasm), 'hash');
+        return;
+    }
     $dir = sys_get_temp_dir() . '/kc-php-test-' . getmypid();
     // A separate PHP process sees an empty process cache.
     $php = PHP_BINARY . ' -d extension=' . escapeshellarg((string)getenv('KC_EXT')) . ' -r ';
@@ -88,7 +127,7 @@ $tests['the module loads, then comes from the disk cache, then from the process 
 };
 
 $tests['info lists every workflow'] = function () use ($wasm) {
-    $info = json_decode((new KuracloudWasm\Module($wasm))->instantiate()->info(), true);
+    $info = json_decode(module()->instantiate()->info(), true);
     check($info['abi'] === 1, 'abi');
     check(in_array('grades.sync', $info['workflows'], true), 'workflows');
 };
@@ -143,7 +182,7 @@ $tests['a tiny memory limit throws and the instance is discarded'] = function ()
     }
     $request = json_encode(['workflow' => 'students.preview', 'input' => ['connection' => conn(),
         'course_id' => 101, 'students' => $students]]);
-    $instance = (new KuracloudWasm\Module($wasm))->instantiate(2, 30000);
+    $instance = module()->instantiate(2, 30000);
     try {
         $instance->start($request);
         check(false, 'should throw');
@@ -164,7 +203,7 @@ $tests['a tiny memory limit throws and the instance is discarded'] = function ()
     }
     $request = json_encode(['workflow' => 'students.preview', 'input' => ['connection' => conn(),
         'course_id' => 101, 'students' => $students]]);
-    $instance = (new KuracloudWasm\Module($wasm))->instantiate(1024, 1);
+    $instance = module()->instantiate(1024, 1);
     try {
         $instance->start($request);
         check(false, 'should throw');
@@ -174,7 +213,8 @@ $tests['a tiny memory limit throws and the instance is discarded'] = function ()
 };
 
 $tests['whatever PHP passes, nothing crashes'] = function () use ($wasm) {
-    $module = new KuracloudWasm\Module($wasm);
+    global $runtime, $phpmodule;
+    $module = module();
     $instance = $module->instantiate();
     foreach (['', 'null', '{"workflow":1}', "\xff\xfe", str_repeat('[', 100000), '{"workflow":"x","input":{}}'] as $bad) {
         $step = json_decode($instance->start($bad), true);
@@ -193,14 +233,17 @@ $tests['whatever PHP passes, nothing crashes'] = function () use ($wasm) {
             check(true, '');
         }
     }
-    foreach (['/nonexistent.wasm', __FILE__] as $path) {
+    $notmodule = tempnam(sys_get_temp_dir(), 'kc-not-a-module');
+    file_put_contents($notmodule, "<?php return 'stdClass';\n");
+    foreach ($runtime === 'ext' ? ['/nonexistent.wasm', __FILE__] : ['/nonexistent.php', $notmodule] as $path) {
         try {
-            new KuracloudWasm\Module($path);
+            $runtime === 'ext' ? new KuracloudWasm\Module($path) : new php_module($path);
             check(false, "loaded $path");
         } catch (KuracloudWasm\Exception $e) {
             check($e->getMessage() !== '', 'message');
         }
     }
+    unlink($notmodule);
     try {
         $module->instantiate(0, 10);
         check(false, 'zero memory accepted');
@@ -248,16 +291,45 @@ foreach (glob($root . '/tests/golden/*.json') as $file) {
 
 $passed = 0;
 $failed = 0;
-foreach ($tests as $name => $test) {
-    control('POST', 'reset');
-    try {
-        $test();
-        $passed++;
-        echo "ok   $name\n";
-    } catch (Throwable $e) {
-        $failed++;
-        echo "FAIL $name: " . get_class($e) . ': ' . $e->getMessage() . "\n";
+$summary = [];
+foreach ($runtimes as $runtime) {
+    if ($runtime === 'php' && extension_loaded('kuracloud')) {
+        // The extension's KuracloudWasm\Exception cannot be instantiated from PHP, so the
+        // generated runtime (which throws it) runs in a PHP process without the
+        // extension: this script again, for that runtime only.
+        $lines = [];
+        exec('KC_RUNTIME=php ' . escapeshellarg(PHP_BINARY) . ' ' . escapeshellarg(__FILE__) . ' 2>&1', $lines);
+        $total = null;
+        foreach ($lines as $line) {
+            if (preg_match('/^runtime php: (\d+) passed, (\d+) failed$/', $line, $m)) {
+                $total = [(int)$m[1], (int)$m[2]];
+            } else if (!preg_match('/^\d+ passed, \d+ failed$/', $line)) {
+                echo $line, "\n";
+            }
+        }
+        [$p, $f] = $total ?? [0, 1];
+        $summary[] = "runtime php: $p passed, $f failed";
+        $passed += $p;
+        $failed += $f;
+        continue;
     }
+    $p = 0;
+    $f = 0;
+    foreach ($tests as $name => $test) {
+        control('POST', 'reset');
+        try {
+            $test();
+            $p++;
+            echo "ok   [$runtime] $name\n";
+        } catch (Throwable $e) {
+            $f++;
+            echo "FAIL [$runtime] $name: " . get_class($e) . ': ' . $e->getMessage() . "\n";
+        }
+    }
+    $summary[] = "runtime $runtime: $p passed, $f failed";
+    $passed += $p;
+    $failed += $f;
 }
+echo implode("\n", $summary), "\n";
 echo "$passed passed, $failed failed\n";
 exit($failed === 0 ? 0 : 1);

@@ -423,14 +423,13 @@ impl Cx<'_, '_> {
         }
     }
 
-    /// Evaluates stack[j] into a temporary (an unflagged variable or literal stays).
+    /// Evaluates stack[j] into a temporary (a constant stays as it is).
     fn spill_one(&mut self, j: usize) {
-        let e = &self.stack[j];
-        if e.simple && e.fl == 0 {
+        let e = self.stack[j].clone();
+        if e.k.is_some() || (e.simple && e.fl == 0 && e.locals.is_empty()) {
             return;
         }
         let t = self.temp();
-        let e = self.stack[j].clone();
         self.emit(&format!("{t}={};", e.s));
         self.stack[j] = Expr::var(t, e.t, None);
     }
@@ -529,12 +528,23 @@ impl Cx<'_, '_> {
         self.frame().dead = true;
     }
 
-    /// `return` of the function's result (if any) from the top of the stack.
+    /// `return` of the function's result (if any) from the top of the stack. A
+    /// recursive function counts its depth down after evaluating the value (which may
+    /// call it again).
     fn ret_stmt(&mut self, value: Option<Expr>) -> String {
-        let dec = if self.recursive { "--$this->D;" } else { "" };
+        if !self.recursive {
+            return match value {
+                Some(v) => format!("return {};", Self::int(v).s),
+                None => "return;".into(),
+            };
+        }
         match value {
-            Some(v) => format!("{dec}return {};", Self::int(v).s),
-            None => format!("{dec}return;"),
+            Some(v) if v.fl & EFFECT != 0 => {
+                let t = self.temp();
+                format!("{t}={};--$this->D;return {t};", Self::int(v).s)
+            }
+            Some(v) => format!("--$this->D;return {};", Self::int(v).s),
+            None => "--$this->D;return;".into(),
         }
     }
 
@@ -1525,7 +1535,7 @@ impl Cx<'_, '_> {
                 return;
             }
             let x = a.wrap(P_SHIFT);
-            let s = format!("{x}<<{k}|{x}>>{}&{}", 64 - k, (1i64 << k) - 1);
+            let s = format!("{x}<<{k}|{x}>>{}&{}", 64 - k, !(-1i64 << k));
             self.push(mk(s, P_BOR, T::I64, &[&a]));
             return;
         }
