@@ -152,7 +152,7 @@ async function go(page, rel) {
 
     await login(page, 'admin', process.env.MOODLE_ADMIN_PASS || 'Admin-Pass-123!');
     await go(page, '/blocks/kuracloud/history.php');
-    await shot(page, '16b-history-site', ['kuraCloud sync history', 'students']);
+    await shot(page, '16b-history-site', ['Sync history', 'Course', 'students']);
     await go(page, '/blocks/kuracloud/connections.php');
     await shot(page, '17-connections', 'Demo University');
     await page.locator('a[aria-label="Delete"]').first().click();

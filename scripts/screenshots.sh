@@ -29,5 +29,11 @@ for s, (email, given, family) in zip(students, people):
 urllib.request.urlopen(urllib.request.Request(url + '/_control/state', data=json.dumps(state).encode(), method='PUT'))
 PY
 "$harness/serve.sh" start >/dev/null
-KC_SIM_URL="$url" KC_COURSE_ID="$course" NODE_PATH="${MOODLE_STATE:-/tmp/moodle-harness}/node/node_modules" \
+# playwright-core from npm (no browser download; Debian's chromium), once, as the harness's shot.sh does.
+nodedir="${MOODLE_STATE:-/tmp/moodle-harness}/node"
+if [ ! -f "$nodedir/node_modules/playwright-core/package.json" ]; then
+  command -v npm >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq npm chromium >/dev/null; }
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --silent --no-audit --no-fund --prefix "$nodedir" playwright-core@1.65.1
+fi
+KC_SIM_URL="$url" KC_COURSE_ID="$course" NODE_PATH="$nodedir/node_modules" \
   node scripts/screenshots.js
