@@ -215,6 +215,10 @@ struct Frame {
     /// (text start, value) when the then arm is only `$r = value;`.
     then_only: Option<Expr>,
     arm_pos: usize,
+    /// Definite assignment: locals assigned on every branch to this frame's end so far.
+    da_end: Option<Vec<bool>>,
+    /// Definite assignment at an `if`'s condition (where the else arm starts).
+    da_entry: Vec<bool>,
 }
 
 struct Cx<'a, 'm> {
@@ -230,6 +234,9 @@ struct Cx<'a, 'm> {
     results: Vec<T>,
     func: u32,
     local_types: Vec<T>,
+    /// Locals certainly assigned at this point (reads of others need the zero init).
+    assigned: Vec<bool>,
+    needs_init: Vec<bool>,
 }
 
 fn block_types(m: &ModuleInfo<'_>, bt: BlockType) -> Result<Vec<T>, Error> {
@@ -324,6 +331,8 @@ pub(crate) fn translate_function(
         results: results.clone(),
         func: index,
         local_types: local_types.clone(),
+        assigned: (0..local_types.len()).map(|i| i < nparams).collect(),
+        needs_init: vec![false; local_types.len()],
     };
     cx.frames.push(Frame {
         kind: Kind::Func,
@@ -339,6 +348,8 @@ pub(crate) fn translate_function(
         then_dead: false,
         then_only: None,
         arm_pos: 0,
+        da_end: None,
+        da_entry: Vec::new(),
     });
     let mut ops = body.get_operators_reader()?;
     while !ops.eof() {
@@ -372,6 +383,9 @@ pub(crate) fn translate_function(
     let mut ints = String::new();
     let mut floats = String::new();
     for (i, t) in local_types.iter().enumerate().skip(nparams) {
+        if !cx.needs_init[i] {
+            continue;
+        }
         if matches!(t, T::F32 | T::F64) {
             let _ = write!(floats, "$l{i}=");
         } else {
@@ -517,6 +531,8 @@ impl Cx<'_, '_> {
             then_dead: false,
             then_only: None,
             arm_pos: 0,
+            da_end: None,
+            da_entry: self.assigned.clone(),
         });
         label
     }
@@ -526,6 +542,31 @@ impl Cx<'_, '_> {
         let h = self.frame().height;
         self.stack.truncate(h);
         self.frame().dead = true;
+        // Nothing runs here: every local counts as assigned.
+        self.assigned.iter_mut().for_each(|a| *a = true);
+    }
+
+    /// A branch to the frame `depth` levels out carries the current assignments.
+    fn da_branch(&mut self, depth: u32) {
+        let i = self.frames.len() - 1 - depth as usize;
+        if matches!(self.frames[i].kind, Kind::Block | Kind::If) {
+            let cur = self.assigned.clone();
+            let f = &mut self.frames[i];
+            f.da_end = Some(match f.da_end.take() {
+                None => cur,
+                Some(e) => e.iter().zip(&cur).map(|(a, b)| *a && *b).collect(),
+            });
+        }
+    }
+
+    /// Joins the current state into the frame's end state.
+    fn da_join_end(&mut self) {
+        let cur = self.assigned.clone();
+        let f = self.frames.last_mut().expect("frame");
+        f.da_end = Some(match f.da_end.take() {
+            None => cur,
+            Some(e) => e.iter().zip(&cur).map(|(a, b)| *a && *b).collect(),
+        });
     }
 
     /// `return` of the function's result (if any) from the top of the stack. A
@@ -629,7 +670,9 @@ impl Cx<'_, '_> {
                 if !dead {
                     let only = self.end_arm();
                     self.frame().then_only = only;
+                    self.da_join_end();
                 }
+                self.assigned = self.frame().da_entry.clone();
                 let h = self.frame().height;
                 self.stack.truncate(h);
                 self.emit("}else{");
@@ -642,6 +685,7 @@ impl Cx<'_, '_> {
             }
             Operator::End => self.end()?,
             Operator::Br { relative_depth } => {
+                self.da_branch(relative_depth);
                 let n = self.arity(relative_depth);
                 let len = self.stack.len();
                 for i in 0..len - n {
@@ -655,6 +699,7 @@ impl Cx<'_, '_> {
                 self.kill();
             }
             Operator::BrIf { relative_depth } => {
+                self.da_branch(relative_depth);
                 let cond = self.pop();
                 let n = self.arity(relative_depth);
                 self.flush();
@@ -673,6 +718,9 @@ impl Cx<'_, '_> {
                 let len = self.stack.len();
                 let values = self.stack[len - n..].to_vec();
                 let list: Vec<u32> = targets.targets().collect::<Result<_, _>>()?;
+                for t in list.iter().chain(std::iter::once(&default)) {
+                    self.da_branch(*t);
+                }
                 // Distinct targets in order of first appearance.
                 let mut order: Vec<u32> = Vec::new();
                 for t in &list {
@@ -783,6 +831,9 @@ impl Cx<'_, '_> {
             }
             Operator::TypedSelectMulti { .. } => return err("unsupported instruction: select with several types"),
             Operator::LocalGet { local_index } => {
+                if !self.assigned[local_index as usize] {
+                    self.needs_init[local_index as usize] = true;
+                }
                 let t = self.local_type(local_index);
                 self.push(Expr::var(format!("$l{local_index}"), t, Some(local_index)));
             }
@@ -791,12 +842,14 @@ impl Cx<'_, '_> {
                 self.flush_local(local_index);
                 self.flush();
                 self.emit(&format!("$l{local_index}={};", v.s));
+                self.assigned[local_index as usize] = true;
             }
             Operator::LocalTee { local_index } => {
                 let v = Self::int(self.pop());
                 self.flush_local(local_index);
                 self.flush();
                 self.emit(&format!("$l{local_index}={};", v.s));
+                self.assigned[local_index as usize] = true;
                 let t = self.local_type(local_index);
                 self.push(Expr::var(format!("$l{local_index}"), t, Some(local_index)));
             }
@@ -1596,6 +1649,8 @@ impl Cx<'_, '_> {
                     } else {
                         r
                     }
+                } else if sh == 0 {
+                    format!("{word}&{}", (1u64 << bits) - 1)
                 } else {
                     format!("{word}>>{sh}&{}", (1u64 << bits) - 1)
                 }
@@ -1660,7 +1715,9 @@ impl Cx<'_, '_> {
         self.flush();
         let (konst, addr) = Self::address(&base, memarg.offset);
         let bits = n * 8;
-        let vm = if n == 8 || (n == 4 && v.t == T::I32) {
+        let vm = if let (Some(k), true) = (v.k, n < 8) {
+            ((k as u64) & ((1u64 << bits) - 1)).to_string()
+        } else if n == 8 || (n == 4 && v.t == T::I32) {
             v.wrap(P_SHIFT + 1)
         } else {
             format!("({}&{})", v.s, (1u64 << bits) - 1)
@@ -1747,6 +1804,14 @@ impl Cx<'_, '_> {
             Kind::Block | Kind::Loop => {
                 let dead = self.frame().dead;
                 let targeted = self.frame().targeted;
+                if kind == Kind::Block {
+                    if !dead {
+                        self.da_join_end();
+                    }
+                    if let Some(e) = self.frame().da_end.clone() {
+                        self.assigned = e;
+                    }
+                }
                 if kind == Kind::Block && targeted && !dead {
                     self.end_arm();
                 }
@@ -1767,6 +1832,16 @@ impl Cx<'_, '_> {
                 let mut only = None;
                 if !dead {
                     only = self.end_arm();
+                    self.da_join_end();
+                }
+                if !self.frame().has_else {
+                    // The missing else arm runs with the state at the condition.
+                    let entry = self.frame().da_entry.clone();
+                    self.assigned = entry;
+                    self.da_join_end();
+                }
+                if let Some(e) = self.frame().da_end.clone() {
+                    self.assigned = e;
                 }
                 let f = self.frames.pop().expect("frame");
                 self.stack.truncate(f.height);

@@ -144,6 +144,9 @@ pub fn php() -> Command {
 }
 
 const DRIVER: &str = r#"<?php
+set_error_handler(function (int $no, string $message) {
+    throw new ErrorException($message);
+});
 $class = require $argv[1];
 $calls = json_decode(file_get_contents($argv[2]), true);
 $out = [];
@@ -222,7 +225,12 @@ pub fn run_php(wasm: &[u8], calls: &[Call], types: &dyn Fn(&str) -> String) -> V
         .collect();
     let calls_file = dir.join(format!("c{n}.json"));
     std::fs::write(&calls_file, format!("[{}]", list.join(","))).expect("write calls");
-    let out = php()
+    let mut cmd = php();
+    // Extra PHP settings, e.g. W2P_PHP_ARGS="-d opcache.enable_cli=1 -d opcache.jit=tracing ...".
+    if let Ok(extra) = std::env::var("W2P_PHP_ARGS") {
+        cmd.args(extra.split_whitespace());
+    }
+    let out = cmd
         .arg("-d")
         .arg("memory_limit=1G")
         .arg(&driver)
