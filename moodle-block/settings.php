@@ -34,6 +34,9 @@ if ($hassiteconfig) {
     $settings->add(new admin_setting_configtext('block_kuracloud/maxresponsemb', get_string('settingmaxresponsemb', 'block_kuracloud'),
         get_string('settingmaxresponsemb_desc', 'block_kuracloud'), \block_kuracloud\local\site_config::DEFAULT_MAX_RESPONSE_MB,
         PARAM_INT));
+    $settings->add(new admin_setting_configtext('block_kuracloud/backgroundthreshold',
+        get_string('settingbackgroundthreshold', 'block_kuracloud'), get_string('settingbackgroundthreshold_desc', 'block_kuracloud'),
+        \block_kuracloud\local\service\background_sync::DEFAULT_THRESHOLD, PARAM_INT));
     $settings->add(new admin_setting_configtext('block_kuracloud/autosyncbudget', get_string('settingautosyncbudget', 'block_kuracloud'),
         get_string('settingautosyncbudget_desc', 'block_kuracloud'), \block_kuracloud\local\service\auto_sync::DEFAULT_BUDGET,
         PARAM_INT));

@@ -24,6 +24,7 @@
  */
 
 use block_kuracloud\local\repository\mappings;
+use block_kuracloud\local\service\background_sync;
 use block_kuracloud\local\service\grade_sync;
 use block_kuracloud\local\service\student_sync;
 use block_kuracloud\local\wasm\workflow_exception;
@@ -50,6 +51,17 @@ $PAGE->set_heading(format_string($course->fullname));
 $mapping = mappings::for_course($courseid) ?: throw new moodle_exception('notmapped', 'block_kuracloud', $courseurl);
 $output = $PAGE->get_renderer('block_kuracloud');
 
+// A background sync of this course is queued or running: show its live progress.
+if ($bar = background_sync::progress((int)$mapping->id)) {
+    echo $OUTPUT->header();
+    echo $OUTPUT->heading(get_string('syncgrades', 'block_kuracloud'));
+    echo $OUTPUT->notification(get_string('backgroundrunning', 'block_kuracloud'), 'info');
+    echo $bar->get_content();
+    echo $OUTPUT->continue_button($courseurl);
+    echo $OUTPUT->footer();
+    die;
+}
+
 if (!optional_param('confirm', 0, PARAM_BOOL)) {
     // The user guide: students not synchronised yet go to the student sync first.
     try {
@@ -71,6 +83,11 @@ if (!optional_param('confirm', 0, PARAM_BOOL)) {
 }
 
 require_sesskey();
+// A big sync goes to the background: this request answers at once.
+if (background_sync::should_queue($mapping)) {
+    background_sync::queue($mapping, (int)$USER->id);
+    redirect($pageurl);
+}
 echo $OUTPUT->header();
 echo $OUTPUT->heading(get_string('syncgrades', 'block_kuracloud'));
 $bar = new progress_bar('block_kuracloud_grades', 500, true);

@@ -74,6 +74,11 @@ class block_content implements \renderable, \templatable {
         $canact = $canmap || has_any_capability(['block/kuracloud:syncusers', 'block/kuracloud:syncgrades'], $context);
         $data['statusmessage'] = $mapping->status === 'ok' || !$canact ? null : $mapping->statusmessage;
         $data['autosync'] = (bool)$mapping->autosync;
+        // A background grade sync: its live progress bar (Moodle's own stored progress).
+        if (!$gone && has_capability('block/kuracloud:syncgrades', $context)
+                && ($bar = \block_kuracloud\local\service\background_sync::progress((int)$mapping->id))) {
+            $data['backgroundbar'] = $bar->get_content();
+        }
         if ($canmap && $mapping->status === 'lms_not_enabled' && !$gone) {
             $data['reenableurl'] = (new \moodle_url('/blocks/kuracloud/mapping.php', ['courseid' => $this->courseid,
                 'action' => 'reenable', 'sesskey' => sesskey()]))->out(false);

@@ -61,13 +61,19 @@ class links {
             $existing[(int)$row->userid] = $row;
         }
         $now = time();
+        // Set-based where the database allows it: one delete, one bulk insert.
+        $deleteids = [];
         foreach ($remove as $link) {
             $row = $existing[(int)$link['user_id']] ?? null;
             if ($row && (int)$row->studentid === (int)$link['student_id']) {
-                $DB->delete_records(self::TABLE, ['id' => $row->id]);
+                $deleteids[] = (int)$row->id;
                 unset($existing[(int)$link['user_id']]);
             }
         }
+        foreach (array_chunk($deleteids, 1000) as $chunk) {
+            $DB->delete_records_list(self::TABLE, 'id', $chunk);
+        }
+        $inserts = [];
         foreach ($store as $link) {
             $userid = (int)$link['user_id'];
             $studentid = (int)$link['student_id'];
@@ -77,10 +83,11 @@ class links {
                         'studentid' => $studentid, 'timemodified' => $now]);
                 }
             } else {
-                $DB->insert_record(self::TABLE, (object)($key + ['userid' => $userid, 'studentid' => $studentid,
-                    'timecreated' => $now, 'timemodified' => $now]));
+                $inserts[$userid] = $key + ['userid' => $userid, 'studentid' => $studentid, 'timecreated' => $now,
+                    'timemodified' => $now];
             }
         }
+        $DB->insert_records(self::TABLE, array_values($inserts));
         $transaction->allow_commit();
     }
 }

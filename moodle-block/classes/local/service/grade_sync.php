@@ -148,6 +148,7 @@ class grade_sync {
             $rs->close();
         }
         $transaction = $DB->start_delegated_transaction();
+        $newrows = [];
         foreach ($outcome['items'] as &$itemoutcome) {
             $item = $itemoutcome['item_id'] ? ($existing[$itemoutcome['item_id']] ?? null) : null;
             if (!$item) {
@@ -164,16 +165,18 @@ class grade_sync {
             }
             foreach ($itemoutcome['writes'] as $write) {
                 if ($item->update_final_grade($write['user_id'], $write['grade'], 'block_kuracloud')) {
-                    self::remember($remembered, (int)$item->id, (int)$write['user_id'], (float)$write['grade']);
+                    self::remember($remembered, $newrows, (int)$item->id, (int)$write['user_id'], (float)$write['grade']);
                 } else {
                     $outcome['lockedonwrite']++;
                 }
             }
             foreach ($itemoutcome['record'] as $record) {
-                self::remember($remembered, (int)$item->id, (int)$record['user_id'], (float)$record['grade']);
+                self::remember($remembered, $newrows, (int)$item->id, (int)$record['user_id'], (float)$record['grade']);
             }
         }
         unset($itemoutcome);
+        // The first sync of a course inserts one row per grade: in bulk.
+        $DB->insert_records('block_kuracloud_grades', $newrows);
         $transaction->allow_commit();
         sync_log::record($courseid, $userid, 'grades', 'synced', $outcome['totals'], $outcome['message']);
         \block_kuracloud\event\grades_synced::create([
@@ -187,19 +190,20 @@ class grade_sync {
     /**
      * Stores the value we wrote, so a later teacher edit is recognised.
      *
-     * @param array $remembered Existing row ids by item and user (updated).
+     * @param array $remembered Existing row ids by item and user.
+     * @param array $newrows Rows to insert in bulk (added to).
      * @param int $itemid Grade item.
      * @param int $userid User.
      * @param float $grade Value written.
      */
-    private static function remember(array &$remembered, int $itemid, int $userid, float $grade): void {
+    private static function remember(array $remembered, array &$newrows, int $itemid, int $userid, float $grade): void {
         global $DB;
         if (isset($remembered[$itemid][$userid])) {
             $DB->update_record('block_kuracloud_grades', (object)['id' => $remembered[$itemid][$userid],
                 'lastwritten' => $grade, 'timemodified' => time()]);
         } else {
-            $remembered[$itemid][$userid] = (int)$DB->insert_record('block_kuracloud_grades', (object)[
-                'itemid' => $itemid, 'userid' => $userid, 'lastwritten' => $grade, 'timemodified' => time()]);
+            $newrows[$itemid . '-' . $userid] = ['itemid' => $itemid, 'userid' => $userid, 'lastwritten' => $grade,
+                'timemodified' => time()];
         }
     }
 }
