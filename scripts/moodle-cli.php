@@ -15,9 +15,11 @@
 // along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
 
 /**
- * Helper of scripts/test-moodle-concurrency.sh, run with the harness Moodle's PHP:
- *   setup  --course=ID --sim=URL   connect to the simulator and map the course to kuraCloud 102
- *   links  --course=ID             print the number of stored links of the course's mapping
+ * Helper of the scripts that drive the harness Moodle (test-moodle-concurrency.sh,
+ * bench-moodle.sh), run with its PHP:
+ *   setup  --course=ID --sim=URL [--remote=102]  connect to the simulator, map the course
+ *   links  --course=ID                           print the number of stored links
+ *   rows   --course=ID                           JSON: links, last-written grade rows, grades
  *
  * @package    block_kuracloud
  * @copyright  2026 block_kuracloud contributors
@@ -28,7 +30,7 @@ define('CLI_SCRIPT', true);
 require(getenv('MOODLE_DIR') . '/config.php');
 require_once($CFG->libdir . '/clilib.php');
 
-[$options] = cli_get_params(['course' => 0, 'sim' => ''], []);
+[$options] = cli_get_params(['course' => 0, 'sim' => '', 'remote' => 102], []);
 $action = $argv[1] ?? '';
 $courseid = (int)$options['course'];
 \core\session\manager::set_user(get_admin());
@@ -37,14 +39,27 @@ if ($action === 'setup') {
     set_config('curlsecurityallowedport', '');
     set_config('testhosts', '127.0.0.1', 'block_kuracloud');
     $connectionid = (int)\block_kuracloud\local\service\connection_service::add($options['sim'], 'demo-token')['connection_id'];
-    // One kuraCloud course maps to one Moodle course: free 102 from earlier runs.
-    $DB->delete_records('block_kuracloud_maps', ['connectionid' => $connectionid, 'remotecourseid' => 102]);
+    // One kuraCloud course maps to one Moodle course: free it from earlier runs.
+    $remote = (int)$options['remote'];
+    $DB->delete_records('block_kuracloud_maps', ['connectionid' => $connectionid, 'remotecourseid' => $remote]);
     $DB->delete_records('block_kuracloud_maps', ['courseid' => $courseid]);
-    \block_kuracloud\local\service\mapping_service::create(get_course($courseid), $connectionid, 102);
+    \block_kuracloud\local\service\mapping_service::create(get_course($courseid), $connectionid, $remote);
     echo "mapped\n";
 } else if ($action === 'links') {
     $mapping = \block_kuracloud\local\repository\mappings::for_course($courseid);
     echo count(\block_kuracloud\local\repository\links::for_mapping($mapping)), "\n";
+} else if ($action === 'rows') {
+    $itemids = $DB->get_fieldset_select('grade_items', 'id', "courseid = ? AND itemmodule = 'kuracloud'", [$courseid]);
+    $grades = 0;
+    $rows = 0;
+    if ($itemids) {
+        [$in, $params] = $DB->get_in_or_equal($itemids);
+        $grades = $DB->count_records_select('grade_grades', "itemid $in AND finalgrade IS NOT NULL", $params);
+        $rows = $DB->count_records_select('block_kuracloud_grades', "itemid $in", $params);
+    }
+    $mapping = \block_kuracloud\local\repository\mappings::for_course($courseid);
+    echo json_encode(['links' => count(\block_kuracloud\local\repository\links::for_mapping($mapping)),
+        'items' => count($itemids), 'grades' => $grades, 'gradesrows' => $rows]), "\n";
 } else {
-    cli_error('usage: setup|links --course=ID [--sim=URL]');
+    cli_error('usage: setup|links|rows --course=ID [--sim=URL] [--remote=ID]');
 }

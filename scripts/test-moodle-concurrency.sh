@@ -17,7 +17,7 @@ harness="${MOODLE_HARNESS:-$(cd .. && pwd)/shared/moodle}"
 curl -sf -X POST "$SIM_URL/_control/reset" >/dev/null
 short="KCCONC$(date +%s)"
 course=$(php "$harness/gen.php" --shortname="$short" --students=6 | python3 -c 'import json,sys; print(json.load(sys.stdin)["course"]["id"])')
-MOODLE_DIR="$MOODLE_DIR" php scripts/moodle-concurrency.php setup --course="$course" --sim="$SIM_URL" >/dev/null
+MOODLE_DIR="$MOODLE_DIR" php scripts/moodle-cli.php setup --course="$course" --sim="$SIM_URL" >/dev/null
 curl -sf -X DELETE "$SIM_URL/_control/requests" >/dev/null
 # Slow writes, so the two applies overlap.
 curl -sf -X POST "$SIM_URL/_control/faults" -d '{"route": "student.add", "delay_ms": 2000}' >/dev/null
@@ -37,7 +37,7 @@ print(sum(1 for r in json.load(sys.stdin) if r["route"] == "student.add"))')
 invites=$(curl -sf "$SIM_URL/_control/state" | python3 -c '
 import json, sys
 print(len({i["email"].lower() for i in json.load(sys.stdin).get("invites", []) if i["courseId"] == 102}))')
-links=$(MOODLE_DIR="$MOODLE_DIR" php scripts/moodle-concurrency.php links --course="$course")
+links=$(MOODLE_DIR="$MOODLE_DIR" php scripts/moodle-cli.php links --course="$course")
 curl -sf -X DELETE "$SIM_URL/_control/faults" >/dev/null
 echo "first apply exit $s1, second apply exit $s2; invite batches: $batches; students invited: $invites; links stored: $links"
 fail=0
