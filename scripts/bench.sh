@@ -13,3 +13,6 @@ start_sim target/release/host-runner
 url="$SIM_URL"
 ext="$PWD/target/release/libkuracloud_php.so"
 KC_SIM_URL="$url" KC_WASM="$PWD/dist/kuracloud.wasm" KC_EXT="$ext" scripts/php-with-ext.sh "$ext" php-ext/bench/bench.php
+
+echo "== Runtimes: the extension against the generated PHP"
+scripts/bench-php.sh

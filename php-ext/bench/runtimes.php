@@ -167,7 +167,7 @@ for ($i = 0; $i + 1 < count($what); $i += 2) {
     $n = (int)$what[$i + 1];
     if ($what[$i] === 'preview') {
         $input = preview_input($sim, $n);
-        $r = measure($module, new curl_transport(), 'students.preview', $input, $n >= 2000 ? 5 : 20);
+        $r = measure($module, new curl_transport(), 'students.preview', $input, $n >= 10000 ? 3 : ($n >= 2000 ? 5 : 20));
         $r['counts'] = $r['out']['plan']['counts'];
         unset($r['out']);
         report("preview $n", $r);
