@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# KC_RUNTIME=php: the same walk with the kuracloud extension hidden from the web server
+# (the generated PHP module runs, as on a host without the extension); it keeps two of its
+# screenshots (the runtime notice, a sync) as docs/screenshots/19-*, 20-*.
 # Screenshots of every page (docs/screenshots/), from the real Moodle that
 # ../shared/moodle installs: installs the extension and the plugin, resets the plugin's
 # data and a simulator, makes a course with students (the harness's gen.php), and walks
@@ -28,12 +31,28 @@ for s, (email, given, family) in zip(students, people):
     s['email'], s['givenName'], s['familyName'] = email, given, family
 urllib.request.urlopen(urllib.request.Request(url + '/_control/state', data=json.dumps(state).encode(), method='PUT'))
 PY
-"$harness/serve.sh" start >/dev/null
+runtime="${KC_RUNTIME:-ext}"
+shots="$PWD/docs/screenshots"
+if [ "$runtime" = php ]; then
+  noext=$(mktemp -d)
+  scan=$(php -r 'echo PHP_CONFIG_FILE_SCAN_DIR;')
+  for f in "$scan"/*.ini; do case "$(basename "$f")" in *kuracloud*) ;; *) ln -s "$f" "$noext/" ;; esac; done
+  PHP_INI_SCAN_DIR="$noext" "$harness/serve.sh" restart >/dev/null
+  shots=$(mktemp -d)
+else
+  "$harness/serve.sh" restart >/dev/null
+fi
 # playwright-core from npm (no browser download; Debian's chromium), once, as the harness's shot.sh does.
 nodedir="${MOODLE_STATE:-/tmp/moodle-harness}/node"
 if [ ! -f "$nodedir/node_modules/playwright-core/package.json" ]; then
   command -v npm >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq npm chromium >/dev/null; }
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --silent --no-audit --no-fund --prefix "$nodedir" playwright-core@1.65.1
 fi
-KC_SIM_URL="$url" KC_COURSE_ID="$course" NODE_PATH="$nodedir/node_modules" \
+KC_SIM_URL="$url" KC_COURSE_ID="$course" KC_RUNTIME="$runtime" KC_SHOTS="$shots" NODE_PATH="$nodedir/node_modules" \
   node scripts/screenshots.js
+if [ "$runtime" = php ]; then
+  cp "$shots/04-connection-saved.png" docs/screenshots/19-runtime-php.png
+  cp "$shots/12-grades-result.png" docs/screenshots/20-grades-result-php.png
+  rm -rf "$shots" "$noext"
+  "$harness/serve.sh" restart >/dev/null   # back to the server with the extension
+fi
