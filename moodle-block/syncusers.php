@@ -24,6 +24,7 @@
  */
 
 use block_kuracloud\local\repository\mappings;
+use block_kuracloud\local\service\background_sync;
 use block_kuracloud\local\service\student_sync;
 use block_kuracloud\local\wasm\workflow_exception;
 use block_kuracloud\output\messages;
@@ -45,8 +46,27 @@ $PAGE->set_heading(format_string($course->fullname));
 $mapping = mappings::for_course($courseid) ?: throw new moodle_exception('notmapped', 'block_kuracloud', $courseurl);
 $output = $PAGE->get_renderer('block_kuracloud');
 
+// A background sync of this course is queued or running: show its live progress.
+if ($bar = background_sync::progress((int)$mapping->id)) {
+    echo $OUTPUT->header();
+    echo $OUTPUT->heading(get_string('syncusers', 'block_kuracloud'));
+    echo $OUTPUT->notification(get_string('backgroundrunning', 'block_kuracloud'), 'info');
+    echo $bar->get_content();
+    echo $OUTPUT->continue_button($courseurl);
+    echo $OUTPUT->footer();
+    die;
+}
+
 $body = '';
 try {
+    if (optional_param('confirm', 0, PARAM_BOOL) && optional_param('background', 0, PARAM_BOOL)
+            && background_sync::supported()) {
+        // A big apply: exactly the reviewed plan, in the background; this request answers at once.
+        require_sesskey();
+        background_sync::queue_apply($mapping, (int)$USER->id, required_param('fingerprint', PARAM_ALPHANUM),
+            optional_param('allowmassremoval', 0, PARAM_BOOL));
+        redirect($pageurl);
+    }
     if (optional_param('confirm', 0, PARAM_BOOL)) {
         require_sesskey();
         $outcome = student_sync::apply($mapping, required_param('fingerprint', PARAM_ALPHANUM),

@@ -99,4 +99,41 @@ final class background_sync_test extends kuracloud_testcase {
         $this->assertStringContainsString('failed', $sink->get_messages()[0]->subject);
         $this->assertTrue($DB->record_exists('block_kuracloud_log', ['courseid' => $course->id, 'status' => 'failed']));
     }
+
+    public function test_a_big_apply_runs_the_reviewed_plan_in_the_background(): void {
+        global $DB;
+        [$course, $mapping, $users] = $this->mapped_course();
+        $plan = student_sync::preview($mapping);
+        $this->assertFalse(background_sync::should_queue_apply($plan));
+        set_config('backgroundthreshold', 2, 'block_kuracloud');
+        $this->assertTrue(background_sync::should_queue_apply($plan));
+
+        $this->assertTrue(background_sync::queue_apply($mapping, (int)$users['teacher']->id, $plan['fingerprint'], false));
+        // One sync per mapping: neither a second apply nor a grade sync is queued meanwhile.
+        $this->assertFalse(background_sync::queue_apply($mapping, (int)$users['teacher']->id, $plan['fingerprint'], false));
+        $this->assertFalse(background_sync::queue($mapping, (int)$users['teacher']->id));
+        $this->assertSame(0, $DB->count_records('block_kuracloud_links'));
+
+        $sink = $this->redirectMessages();
+        ob_start();
+        $this->runAdhocTasks(\block_kuracloud\task\student_apply_task::class);
+        ob_end_clean();
+        $this->assertSame(4, $DB->count_records('block_kuracloud_links'));
+        $record = $DB->get_record('stored_progress', ['idnumber' => background_sync::idnumber((int)$mapping->id)]);
+        $this->assertEquals(100, (float)$record->percentcompleted);
+        $this->assertCount(1, $sink->get_messages());
+        $this->assertTrue($DB->record_exists('block_kuracloud_log', ['courseid' => $course->id, 'kind' => 'students',
+            'status' => 'applied']));
+
+        // A plan that changed meanwhile is not applied: stale, nothing written.
+        $plan = student_sync::preview($mapping);
+        $this->getDataGenerator()->enrol_user($this->getDataGenerator()->create_user()->id, $course->id, 'student');
+        background_sync::queue_apply($mapping, (int)$users['teacher']->id, $plan['fingerprint'], false);
+        ob_start();
+        $this->runAdhocTasks(\block_kuracloud\task\student_apply_task::class);
+        ob_end_clean();
+        $this->assertSame(4, $DB->count_records('block_kuracloud_links'));
+        $record = $DB->get_record('stored_progress', ['idnumber' => background_sync::idnumber((int)$mapping->id)]);
+        $this->assertEquals(1, (int)$record->haserrored);
+    }
 }

@@ -48,6 +48,8 @@ class renderer extends \plugin_renderer_base {
             'counts' => self::counts($plan['counts']),
             'entries' => self::entries($plan['entries']),
             'fingerprint' => $plan['fingerprint'],
+            // Decided here, where the plan is known: a big apply runs in the background.
+            'background' => \block_kuracloud\local\service\background_sync::should_queue_apply($plan),
             'sesskey' => sesskey(),
             'actionurl' => (new \moodle_url('/blocks/kuracloud/syncusers.php'))->out(false),
             'courseid' => $courseid,

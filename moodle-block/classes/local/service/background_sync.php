@@ -16,9 +16,10 @@
 namespace block_kuracloud\local\service;
 
 use block_kuracloud\task\grade_sync_task;
+use block_kuracloud\task\student_apply_task;
 
 /**
- * Big grade syncs run in the background: the page queues an ad hoc task and returns at
+ * Big syncs (a grade sync, or the apply of a reviewed student plan) run in the background: the page queues an ad hoc task and returns at
  * once; Moodle 4.5's stored progress shows its progress live on the page and in the block
  * (surviving a reload), a notification brings the result, the history keeps it. One sync
  * per mapping: a queued or running one is shown, never queued twice.
@@ -64,25 +65,40 @@ class background_sync {
     }
 
     /**
-     * The stored progress bar's idnumber of a mapping's background grade sync.
+     * Whether applying a reviewed plan goes to the background: it writes (invites, edits,
+     * restores, deletes) more students than the threshold.
+     *
+     * @param array $plan The reviewed plan.
+     * @return bool
+     */
+    public static function should_queue_apply(array $plan): bool {
+        $threshold = (int)(get_config('block_kuracloud', 'backgroundthreshold') ?: self::DEFAULT_THRESHOLD);
+        $c = $plan['counts'];
+        return self::supported() && $c['add'] + $c['reinvite'] + $c['update'] + $c['restore'] + $c['delete'] > $threshold;
+    }
+
+    /**
+     * The stored progress bar's idnumber of a mapping's background sync (one at a time).
      *
      * @param int $mappingid Mapping id.
      * @return string
      */
     public static function idnumber(int $mappingid): string {
-        return 'block_kuracloud_grade_sync_' . $mappingid;
+        return 'block_kuracloud_sync_' . $mappingid;
     }
 
     /**
-     * The queued or running background grade sync of a mapping, if any.
+     * The queued or running background sync of a mapping, if any (grades or students).
      *
      * @param int $mappingid Mapping id.
-     * @return grade_sync_task|null
+     * @return \core\task\adhoc_task|null
      */
-    public static function pending(int $mappingid): ?grade_sync_task {
-        foreach (\core\task\manager::get_adhoc_tasks(grade_sync_task::class) as $task) {
-            if ((int)($task->get_custom_data()->mappingid ?? 0) === $mappingid) {
-                return $task;
+    public static function pending(int $mappingid): ?\core\task\adhoc_task {
+        foreach ([grade_sync_task::class, student_apply_task::class] as $class) {
+            foreach (\core\task\manager::get_adhoc_tasks($class) as $task) {
+                if ((int)($task->get_custom_data()->mappingid ?? 0) === $mappingid) {
+                    return $task;
+                }
             }
         }
         return null;
@@ -96,6 +112,34 @@ class background_sync {
      * @return bool True when queued now, false when one was already pending.
      */
     public static function queue(\stdClass $mapping, int $userid): bool {
+        return self::queue_task(new grade_sync_task(), $mapping, $userid, []);
+    }
+
+    /**
+     * Queues the apply of a reviewed plan, unless a sync of the mapping is pending. The
+     * task applies exactly the plan with this fingerprint, or nothing (stale).
+     *
+     * @param \stdClass $mapping Mapping row.
+     * @param int $userid The teacher who confirmed it.
+     * @param string $fingerprint The reviewed plan's fingerprint.
+     * @param bool $allowmassremoval The teacher confirmed a mass removal.
+     * @return bool True when queued now.
+     */
+    public static function queue_apply(\stdClass $mapping, int $userid, string $fingerprint, bool $allowmassremoval): bool {
+        return self::queue_task(new student_apply_task(), $mapping, $userid,
+            ['fingerprint' => $fingerprint, 'allowmassremoval' => $allowmassremoval]);
+    }
+
+    /**
+     * Queues a background sync task with a fresh stored progress bar.
+     *
+     * @param \core\task\adhoc_task $task The task.
+     * @param \stdClass $mapping Mapping row.
+     * @param int $userid The teacher.
+     * @param array $data More custom data.
+     * @return bool True when queued now, false when a sync of the mapping was pending.
+     */
+    private static function queue_task(\core\task\adhoc_task $task, \stdClass $mapping, int $userid, array $data): bool {
         if (self::pending((int)$mapping->id)) {
             return false;
         }
@@ -104,9 +148,7 @@ class background_sync {
         $bar->auto_update(false); // Stored only: this request renders no bar.
         $bar->start();
         $bar->update_full(0, get_string('backgroundqueued', 'block_kuracloud'));
-        $task = new grade_sync_task();
-        // Only the mapping in the custom data: Moodle's duplicate check then refuses a second one.
-        $task->set_custom_data(['mappingid' => (int)$mapping->id]);
+        $task->set_custom_data(['mappingid' => (int)$mapping->id] + $data);
         $task->set_userid($userid);
         \core\task\manager::queue_adhoc_task($task, true);
         return true;

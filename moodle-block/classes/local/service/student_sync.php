@@ -48,12 +48,14 @@ class student_sync {
      * @param string $fingerprint The reviewed plan's fingerprint.
      * @param bool $allowmassremoval The teacher confirmed a mass removal.
      * @param int $userid Who ran it (0: automatic).
+     * @param callable|null $progress Called with (stage, done, total).
      * @return array The students.apply outcome (status applied, partial, stale or
      *     needs_mass_removal_confirmation).
      */
-    public static function apply(\stdClass $mapping, string $fingerprint, bool $allowmassremoval, int $userid): array {
+    public static function apply(\stdClass $mapping, string $fingerprint, bool $allowmassremoval, int $userid,
+            ?callable $progress = null): array {
         return sync_guard::recorded($mapping, 'students_apply', $userid, fn() => sync_guard::exclusive($mapping,
-            fn() => self::apply_locked($mapping, $fingerprint, $allowmassremoval, $userid)));
+            fn() => self::apply_locked($mapping, $fingerprint, $allowmassremoval, $userid, $progress)));
     }
 
     /**
@@ -64,14 +66,15 @@ class student_sync {
      * @param string $fingerprint The reviewed plan's fingerprint.
      * @param bool $allowmassremoval The teacher confirmed a mass removal.
      * @param int $userid Who ran it.
+     * @param callable|null $progress Progress callback.
      * @return array The students.apply outcome.
      */
     private static function apply_locked(\stdClass $mapping, string $fingerprint, bool $allowmassremoval,
-            int $userid): array {
+            int $userid, ?callable $progress): array {
         $input = snapshot::student_sync_input($mapping);
         $input['fingerprint'] = $fingerprint;
         $input['allow_mass_removal'] = $allowmassremoval;
-        $outcome = module_runner::run('students.apply', $input);
+        $outcome = module_runner::run('students.apply', $input, $progress);
         if (in_array($outcome['status'], ['applied', 'partial'], true)) {
             links::apply($mapping, $outcome['links_store'], $outcome['links_remove']);
             sync_log::record((int)$mapping->courseid, $userid, 'students', $outcome['status'],
