@@ -399,7 +399,7 @@ pub(crate) fn translate_function(
         let _ = writeln!(out, "{floats}0.0;");
     }
     if cx.recursive {
-        out.push_str("if(++$this->D>10000)$this->_deep();if(--$this->F<0)$this->_tick();\n");
+        out.push_str("if(--$this->F<0)$this->_tick();\n");
     }
     out.push_str(&cx.out);
     out.push_str("}\n");
@@ -569,23 +569,11 @@ impl Cx<'_, '_> {
         });
     }
 
-    /// `return` of the function's result (if any) from the top of the stack. A
-    /// recursive function counts its depth down after evaluating the value (which may
-    /// call it again).
+    /// `return` of the function's result (if any) from the top of the stack.
     fn ret_stmt(&mut self, value: Option<Expr>) -> String {
-        if !self.recursive {
-            return match value {
-                Some(v) => format!("return {};", Self::int(v).s),
-                None => "return;".into(),
-            };
-        }
         match value {
-            Some(v) if v.fl & EFFECT != 0 => {
-                let t = self.temp();
-                format!("{t}={};--$this->D;return {t};", Self::int(v).s)
-            }
-            Some(v) => format!("--$this->D;return {};", Self::int(v).s),
-            None => "--$this->D;return;".into(),
+            Some(v) => format!("return {};", Self::int(v).s),
+            None => "return;".into(),
         }
     }
 
@@ -1793,7 +1781,7 @@ impl Cx<'_, '_> {
                     } else {
                         None
                     };
-                    if v.is_some() || self.recursive {
+                    if v.is_some() {
                         let code = self.ret_stmt(v);
                         self.emit(&code);
                     }

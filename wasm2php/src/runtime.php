@@ -5,7 +5,6 @@
 
 private array $M;
 private int $F = 0;
-private int $D = 0;
 private int $deadline = 0;
 private int $limitNs;
 private ?string $dead = null;
@@ -100,7 +99,6 @@ private function _enter(): void
     }
     $this->deadline = \hrtime(true) + $this->limitNs;
     $this->F = 10000;
-    $this->D = 0;
 }
 
 private function _fail(\Throwable $e): \KuracloudWasm\Exception
@@ -118,11 +116,18 @@ private function _fail(\Throwable $e): \KuracloudWasm\Exception
     return $e;
 }
 
-/** Every 10,000 loop iterations or recursive calls: the time limit. */
+/**
+ * Every 10,000 loop iterations or calls of recursive functions: the time limit, and
+ * the call depth (recursion deeper than a native stack would allow traps, long before
+ * PHP runs out of memory).
+ */
 private function _tick(): void
 {
     if (\hrtime(true) > $this->deadline) {
         throw new \KuracloudWasm\Exception('the module exceeded its time limit of ' . \intdiv($this->limitNs, 1000000) . ' ms per call and was stopped', 9);
+    }
+    if (\count(\debug_backtrace(\DEBUG_BACKTRACE_IGNORE_ARGS, 5001)) > 5000) {
+        $this->_deep();
     }
     $this->F = 10000;
 }
