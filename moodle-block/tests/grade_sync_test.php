@@ -198,4 +198,14 @@ final class grade_sync_test extends kuracloud_testcase {
         }
         $this->assertEquals(7.5, $this->grade((int)$course->id, 701, (int)$users['Ana']->id));
     }
+
+    public function test_the_course_total_is_regraded_once_at_the_end(): void {
+        [$course, $mapping, $users] = $this->synced_course();
+        grade_sync::sync($mapping, 0);
+        $courseitem = \grade_item::fetch_course_item((int)$course->id);
+        $this->assertEquals(0, (int)$courseitem->needsupdate);
+        // Natural aggregation: 7.5 + 10 for Ana, 0 + 6 for Ben.
+        $this->assertEquals(17.5, (float)$courseitem->get_final((int)$users['Ana']->id)->finalgrade);
+        $this->assertEquals(6.0, (float)$courseitem->get_final((int)$users['Ben']->id)->finalgrade);
+    }
 }

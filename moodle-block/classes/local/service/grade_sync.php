@@ -149,6 +149,7 @@ class grade_sync {
         }
         $transaction = $DB->start_delegated_transaction();
         $newrows = [];
+        $regrade = false;
         foreach ($outcome['items'] as &$itemoutcome) {
             $item = $itemoutcome['item_id'] ? ($existing[$itemoutcome['item_id']] ?? null) : null;
             if (!$item) {
@@ -162,6 +163,12 @@ class grade_sync {
                 $item->itemname = $itemoutcome['name'];
                 $item->grademax = $itemoutcome['grademax'];
                 $item->update('block_kuracloud');
+            }
+            if ($itemoutcome['writes']) {
+                // Marked for regrading once: update_final_grade() then skips its per-grade
+                // regrade of the course total; the course is regraded once below.
+                $item->force_regrading();
+                $regrade = true;
             }
             foreach ($itemoutcome['writes'] as $write) {
                 if ($item->update_final_grade($write['user_id'], $write['grade'], 'block_kuracloud')) {
@@ -178,6 +185,9 @@ class grade_sync {
         // The first sync of a course inserts one row per grade: in bulk.
         $DB->insert_records('block_kuracloud_grades', $newrows);
         $transaction->allow_commit();
+        if ($regrade) {
+            grade_regrade_final_grades($courseid);
+        }
         sync_log::record($courseid, $userid, 'grades', 'synced', $outcome['totals'], $outcome['message']);
         \block_kuracloud\event\grades_synced::create([
             'context' => \context_course::instance($courseid),
