@@ -58,6 +58,8 @@ class grade_sync_task extends background_task {
         $message = $outcome['status'] === 'synced' ? $outcome['message']
             : get_string('studentsnotsynced', 'block_kuracloud');
         $this->progress->update_full(100, $message);
+        mtrace('kuraCloud grade sync: ' . json_encode(['totals' => $outcome['totals'] ?? null,
+            'timings_ms' => $outcome['timings_ms'] ?? null]));
         self::notify($mapping, $userid, $message, $outcome['status'] === 'synced');
     }
 }

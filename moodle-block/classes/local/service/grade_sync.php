@@ -130,7 +130,18 @@ class grade_sync {
      */
     private static function sync_locked(\stdClass $mapping, int $userid, ?callable $progress, bool $apply): array {
         global $DB;
-        $outcome = module_runner::run('grades.sync', self::input($mapping), $progress);
+        // Where the time goes, ms per phase (benchmarks and the background task's log).
+        $clock = microtime(true);
+        $timings = [];
+        $lap = function (string $phase) use (&$clock, &$timings): void {
+            $now = microtime(true);
+            $timings[$phase] = round(($now - $clock) * 1000, 1);
+            $clock = $now;
+        };
+        $input = self::input($mapping);
+        $lap('snapshot');
+        $outcome = module_runner::run('grades.sync', $input, $progress);
+        $lap('module');
         $outcome['lockedonwrite'] = 0;
         if ($outcome['status'] !== 'synced' || !$apply) {
             return $outcome;
@@ -147,9 +158,11 @@ class grade_sync {
             }
             $rs->close();
         }
+        $lap('read');
         $transaction = $DB->start_delegated_transaction();
         $newrows = [];
         $regrade = false;
+        $timings['items'] = 0.0;
         foreach ($outcome['items'] as &$itemoutcome) {
             $item = $itemoutcome['item_id'] ? ($existing[$itemoutcome['item_id']] ?? null) : null;
             if (!$item) {
@@ -157,8 +170,10 @@ class grade_sync {
                     'itemmodule' => self::ITEMMODULE, 'iteminstance' => $itemoutcome['lesson_id'],
                     'itemnumber' => $itemoutcome['revision_id'], 'itemname' => $itemoutcome['name'],
                     'gradetype' => GRADE_TYPE_VALUE, 'grademin' => 0, 'grademax' => $itemoutcome['grademax']], false);
+                $started = microtime(true);
                 $item->insert('block_kuracloud');
                 $itemoutcome['item_id'] = (int)$item->id;
+                $timings['items'] += round((microtime(true) - $started) * 1000, 1);
             } else if ($itemoutcome['action'] === 'update') {
                 $item->itemname = $itemoutcome['name'];
                 $item->grademax = $itemoutcome['grademax'];
@@ -182,12 +197,18 @@ class grade_sync {
             }
         }
         unset($itemoutcome);
+        $lap('writes');
+        // The loop's time less the items created in it: update_final_grade() and its history.
+        $timings['writes'] = round($timings['writes'] - $timings['items'], 1);
         // The first sync of a course inserts one row per grade: in bulk.
         $DB->insert_records('block_kuracloud_grades', $newrows);
         $transaction->allow_commit();
+        $lap('rows');
         if ($regrade) {
             grade_regrade_final_grades($courseid);
         }
+        $lap('regrade');
+        $outcome['timings_ms'] = $timings;
         sync_log::record($courseid, $userid, 'grades', 'synced', $outcome['totals'], $outcome['message']);
         \block_kuracloud\event\grades_synced::create([
             'context' => \context_course::instance($courseid),
