@@ -57,10 +57,13 @@ def php(*args):
 
 
 def run_adhoc():
+    """Runs the queued background grade sync; its time and its own per-phase timings."""
     start = time.perf_counter()
-    php(os.path.join(MOODLE_DIR, 'admin/cli/adhoc_task.php'), '--execute',
-        '--classname=\\block_kuracloud\\task\\grade_sync_task')
-    return time.perf_counter() - start
+    out = php(os.path.join(MOODLE_DIR, 'admin/cli/adhoc_task.php'), '--execute',
+              '--classname=\\block_kuracloud\\task\\grade_sync_task')
+    took = time.perf_counter() - start
+    m = re.search(r'kuraCloud grade sync: (\{.*\})', out)
+    return took, (json.loads(m.group(1)) if m else None)
 
 
 def rows(courseid):
@@ -109,7 +112,7 @@ def bench(students, courseid, shortname):
         html, t = b.get('/blocks/kuracloud/syncgrades.php?courseid=%d&confirm=1&sesskey=%s' % (courseid, b.sesskey))
         out['grades_%s_page' % run] = t
         if 'runs in the background' in html:
-            out['grades_%s_task' % run] = run_adhoc()
+            out['grades_%s_task' % run], out['grades_%s_task_detail' % run] = run_adhoc()
         out['grades_%s_api' % run] = api_calls()
         out['grades_%s_rows' % run] = rows(courseid)
     return out

@@ -41,16 +41,19 @@ class background_sync {
         return class_exists('\\core\\output\\stored_progress_bar') && trait_exists('\\core\\task\\stored_progress_task_trait');
     }
 
+    /** Grade items assumed before the first sync, whose items are not known yet (a typical course). */
+    const ASSUMED_ITEMS = 10;
+
     /**
      * Grades a sync of the mapping is expected to touch: students times grade items (at
-     * least one item before the first sync, whose items are not known yet).
+     * least ASSUMED_ITEMS: before the first sync the items are not known yet).
      *
      * @param \stdClass $mapping Mapping row.
      * @return int
      */
     public static function expected_grades(\stdClass $mapping): int {
         $students = count(snapshot::students((int)$mapping->courseid));
-        return $students * max(1, count(grade_sync::items((int)$mapping->courseid)));
+        return $students * max(self::ASSUMED_ITEMS, count(grade_sync::items((int)$mapping->courseid)));
     }
 
     /**
