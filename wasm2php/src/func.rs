@@ -1646,7 +1646,10 @@ impl Cx<'_, '_> {
                 ext(format!("$this->_ld($M,{e},{n})"), t)
             }
         } else if n == 8 {
-            format!("(($e={addr})&7?$this->_ld($M,$e,8):$M[$e>>3]{oob})")
+            // Unaligned: the high bits of one word and the low bits of the next.
+            format!(
+                "(($s=(($e={addr})&7)<<3)?($M[$w=$e>>3]{oob})>>$s&(\\PHP_INT_MAX>>$s-1)|($M[$w+1]{oob})<<64-$s:$M[$e>>3]{oob})"
+            )
         } else if n == 1 {
             if signed {
                 let r = format!("($M[($e={addr})>>3]{oob})<<56-(($e&7)<<3)>>56");
@@ -1726,9 +1729,11 @@ impl Cx<'_, '_> {
                 format!("$this->_st($M,{e},{n},{});", v.s)
             }
         } else if n == 8 {
+            // Unaligned: the low bits go high in one word, the high bits low in the next.
+            let x = v.wrap(P_SHIFT + 1);
             format!(
-                "if(($E={addr})&7||!isset($M[$W=$E>>3]))$this->_st($M,$E,8,{});else $M[$W]={};",
-                v.s, v.s
+                "if($S=(($E={addr})&7)<<3){{$W=$E>>3;$H=$M[$W+1]??$this->_oob();$M[$W]=($M[$W]??$this->_oob())&~(-1<<$S)|{x}<<$S;$M[$W+1]=$H&(-1<<$S)|{x}>>64-$S&~(-1<<$S);}}elseif(isset($M[$W=$E>>3]))$M[$W]={};else $this->_oob();",
+                v.s
             )
         } else if n == 1 {
             format!("$W=($E={addr})>>3;$S=($E&7)<<3;$M[$W]=($M[$W]??$this->_oob())&~(255<<$S)|{vm}<<$S;")
