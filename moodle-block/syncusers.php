@@ -49,10 +49,7 @@ $output = $PAGE->get_renderer('block_kuracloud');
 // A background sync of this course is queued or running: show its live progress.
 if ($bar = background_sync::progress((int)$mapping->id)) {
     echo $OUTPUT->header();
-    echo $OUTPUT->heading(get_string('syncusers', 'block_kuracloud'));
-    echo $OUTPUT->notification(get_string('backgroundrunning', 'block_kuracloud'), 'info');
-    echo $bar->get_content();
-    echo $OUTPUT->continue_button($courseurl);
+    echo $OUTPUT->heading(get_string('syncusers', 'block_kuracloud')) . $output->background_progress($bar, $courseid);
     echo $OUTPUT->footer();
     die;
 }

@@ -116,6 +116,19 @@ class renderer extends \plugin_renderer_base {
     }
 
     /**
+     * A background sync's page: what happens, its live stored progress bar, back to the course.
+     *
+     * @param \core\output\stored_progress_bar $bar The mapping's bar.
+     * @param int $courseid Moodle course.
+     * @return string
+     */
+    public function background_progress(\core\output\stored_progress_bar $bar, int $courseid): string {
+        return $this->output->notification(get_string('backgroundrunning', 'block_kuracloud'), 'info')
+            . $bar->get_content()
+            . $this->output->continue_button(new \moodle_url('/course/view.php', ['id' => $courseid]));
+    }
+
+    /**
      * The connections table with a delete cross per row.
      *
      * @param array $connections Connection rows.

@@ -56,6 +56,29 @@ abstract class background_task extends \core\task\adhoc_task {
     }
 
     /**
+     * Runs a sync: a failure marks the bar and tells the teacher; a sync already running
+     * (the mapping's lock) is rethrown so that Moodle runs this task again later.
+     *
+     * @param \stdClass $mapping Mapping row.
+     * @param int $userid The teacher.
+     * @param callable $sync The sync, returning its outcome.
+     * @return array|null The outcome, or null after a failure.
+     */
+    protected function run_sync(\stdClass $mapping, int $userid, callable $sync): ?array {
+        try {
+            return $sync();
+        } catch (\block_kuracloud\local\wasm\workflow_exception $e) {
+            if ($e->errorcode === 'sync_running') {
+                $this->progress->update_full(0, $e->getMessage());
+                throw $e;
+            }
+            $this->progress->error($e->getMessage());
+            self::notify($mapping, $userid, get_string('syncfailed', 'block_kuracloud', $e->getMessage()), false);
+            return null;
+        }
+    }
+
+    /**
      * Tells the teacher who started the sync how it ended.
      *
      * @param \stdClass $mapping Mapping row.

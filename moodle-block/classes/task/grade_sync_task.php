@@ -16,7 +16,6 @@
 namespace block_kuracloud\task;
 
 use block_kuracloud\local\service\grade_sync;
-use block_kuracloud\local\wasm\workflow_exception;
 
 /**
  * A teacher's grade sync, in the background: progress in the mapping's stored progress
@@ -43,16 +42,8 @@ class grade_sync_task extends background_task {
             $fraction = $total > 0 ? min(1, $done / $total) : 0;
             $this->progress->update_full($name === 'export' ? 90 * $fraction : 90 + 9 * $fraction, $stage);
         };
-        try {
-            $outcome = grade_sync::sync($mapping, $userid, $progress);
-        } catch (workflow_exception $e) {
-            if ($e->errorcode === 'sync_running') {
-                // Another sync of the course holds its lock: Moodle runs this task again later.
-                $this->progress->update_full(0, $e->getMessage());
-                throw $e;
-            }
-            $this->progress->error($e->getMessage());
-            self::notify($mapping, $userid, get_string('syncfailed', 'block_kuracloud', $e->getMessage()), false);
+        $outcome = $this->run_sync($mapping, $userid, fn() => grade_sync::sync($mapping, $userid, $progress));
+        if ($outcome === null) {
             return;
         }
         $message = $outcome['status'] === 'synced' ? $outcome['message']

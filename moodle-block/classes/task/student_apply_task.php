@@ -16,7 +16,6 @@
 namespace block_kuracloud\task;
 
 use block_kuracloud\local\service\student_sync;
-use block_kuracloud\local\wasm\workflow_exception;
 
 /**
  * The apply of a reviewed student plan, in the background: exactly the plan with the
@@ -44,16 +43,9 @@ class student_apply_task extends background_task {
             $fraction = $total > 0 ? min(1, $done / $total) : 0;
             $this->progress->update_full($name === 'read' ? 10 * $fraction : 10 + 89 * $fraction, $stage);
         };
-        try {
-            $outcome = student_sync::apply($mapping, (string)$data->fingerprint, !empty($data->allowmassremoval), $userid,
-                $progress);
-        } catch (workflow_exception $e) {
-            if ($e->errorcode === 'sync_running') {
-                $this->progress->update_full(0, $e->getMessage());
-                throw $e;
-            }
-            $this->progress->error($e->getMessage());
-            self::notify($mapping, $userid, get_string('syncfailed', 'block_kuracloud', $e->getMessage()), false);
+        $outcome = $this->run_sync($mapping, $userid, fn() => student_sync::apply($mapping, (string)$data->fingerprint,
+            !empty($data->allowmassremoval), $userid, $progress));
+        if ($outcome === null) {
             return;
         }
         $text = match ($outcome['status']) {
