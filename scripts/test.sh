@@ -12,6 +12,7 @@ echo "== cargo clippy"
 cargo clippy -q --workspace --all-targets -- -D warnings
 echo "== cargo test"
 cargo test -q --workspace
+echo "== fuzzing: 3,000 cases (at most 60 s), seed 1" && FUZZ_PROFILE=dev scripts/fuzz.sh 60 1 --inputs 3000
 echo "== php -l"
 find moodle-block php-ext -name '*.php' -print0 | xargs -0 -r -n1 php -l >/dev/null
 echo "== plugin validation (what moodle-plugin-ci validate checks)"
