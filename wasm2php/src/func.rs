@@ -1010,7 +1010,18 @@ impl Cx<'_, '_> {
             Operator::I64DivU => self.divrem("self::_divu64({a},{b})", T::I64, false),
             Operator::I64RemU => self.divrem("self::_remu64({a},{b})", T::I64, false),
             Operator::I64Clz => self.call1("self::_clz64", T::I64),
-            Operator::I64Ctz => self.call1("self::_ctz64", T::I64),
+            Operator::I64Ctz => {
+                // Inline (hash tables call it on every probe): the lowest set bit's
+                // index from a table; 0 and the sign bit alone apart.
+                let top = self.stack.len() - 1;
+                if !self.stack[top].simple {
+                    self.spill(top);
+                }
+                let a = self.pop();
+                let x = &a.s;
+                let s = format!("({x}?({x}===\\PHP_INT_MIN?63:self::LOG2[{x}&-{x}]):64)");
+                self.push(mk(s, P_ATOM, T::I64, &[&a]));
+            }
             Operator::I64Popcnt => self.call1("self::_popcnt", T::I64),
             Operator::I64ExtendI32U => {
                 let a = Self::int(self.pop());
@@ -1485,6 +1496,18 @@ impl Cx<'_, '_> {
     }
 
     fn i64_mul(&mut self) {
+        // A small constant factor: PHP multiplies exactly unless the product overflows
+        // (it becomes a float then), so the helper only runs on overflow. The other
+        // operand appears twice: it must be simple.
+        let len = self.stack.len();
+        let small = |k: Option<i64>| k.is_some_and(|k| k.unsigned_abs() < 1 << 32);
+        let (ka, kb) = (self.stack[len - 2].k, self.stack[len - 1].k);
+        if (small(kb) && ka.is_none()) || (small(ka) && kb.is_none()) {
+            let var = if kb.is_some() { len - 2 } else { len - 1 };
+            if !self.stack[var].simple {
+                self.spill(var);
+            }
+        }
         let b = Self::int(self.pop());
         let a = Self::int(self.pop());
         if let (Some(x), Some(y)) = (a.k, b.k) {
@@ -1499,12 +1522,16 @@ impl Cx<'_, '_> {
             self.push(a);
             return;
         }
-        self.push(mk(
-            format!("self::_mul64({},{})", a.s, b.s),
-            P_ATOM,
-            T::I64,
-            &[&a, &b],
-        ));
+        let s = if (small(b.k) && a.simple) || (small(a.k) && b.simple) {
+            format!(
+                "(\\is_int($r={x}*{y})?$r:self::_mul64({x},{y}))",
+                x = a.wrap(P_MUL),
+                y = b.wrap(P_MUL + 1)
+            )
+        } else {
+            format!("self::_mul64({},{})", a.s, b.s)
+        };
+        self.push(mk(s, P_ATOM, T::I64, &[&a, &b]));
     }
 
     fn i64_shift(&mut self, kind: u8) {
