@@ -1,0 +1,193 @@
+//! kuraCloud for JavaScript: the workflows of `kuracloud-core` behind `wasm-bindgen`
+//! exports, with JavaScript objects in and out instead of the C ABI's JSON buffers.
+//!
+//! The C ABI module (`wasm/`, `dist/kuracloud.wasm`) is untouched: this crate is a second
+//! front door to the same core, built by `wasm-pack` for Node.js and browsers.
+//!
+//! - `new Workflow()`, then `workflow.start(name, input)`: the first step.
+//! - `workflow.resume(result)` (or `workflow.resumeHttp(status, bytes)` for an HTTP answer
+//!   whose body is raw bytes): the next step.
+//! - A step is `{effect: {http | sleep | progress}}` or `{done: outcome}`; a failed
+//!   workflow throws a JavaScript `Error` named `KuracloudError` whose `code` is the
+//!   module's stable error code (`bad_token`, `invalid_input`, ...) and whose `status` is
+//!   kuraCloud's HTTP status when there was one.
+//! - `info()`: module, version, ABI version, workflow names.
+//!
+//! Inputs are read from JavaScript through `serde-wasm-bindgen` and written as the JSON
+//! text core's own entry point parses ([`kuracloud_core::workflows::start`]), so a
+//! workflow sees exactly what it would see from any host of the C ABI. Effects and effect
+//! results go through `serde-wasm-bindgen` too. An outcome is JSON text written by core;
+//! it becomes a JavaScript object through `JSON.parse`, the same reading a JavaScript
+//! host of the C ABI module would do.
+
+// As in `core` and `wasm`: no panic reachable from input outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::string_slice
+    )
+)]
+
+mod input;
+
+use kuracloud_core::error::{ErrorCode, WorkflowError};
+use kuracloud_core::runtime::Run;
+use kuracloud_core::{workflows, EffectResult, Step};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+pub use input::{start_request, MAX_DEPTH};
+
+/// The TypeScript declarations of inputs, steps, effects, outcomes and errors; the
+/// `Workflow` class is declared there too (generic over the workflow name), so its
+/// generated declaration is skipped.
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = include_str!("types.d.ts");
+
+/// One workflow at a time, like one instance of the C ABI module: `start` replaces a
+/// running workflow. Several `Workflow`s run side by side.
+#[wasm_bindgen(skip_typescript)]
+#[derive(Default)]
+pub struct Workflow {
+    run: Option<Run>,
+}
+
+#[wasm_bindgen]
+impl Workflow {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Workflow {
+        Workflow::default()
+    }
+
+    /// Starts `workflow` with `input` (a plain object, as the C ABI's `"input"`).
+    /// Returns the first step; throws a `KuracloudError` when the workflow fails.
+    pub fn start(&mut self, workflow: &str, input: JsValue) -> Result<JsValue, JsValue> {
+        self.run = None;
+        let request = match start_request(workflow, &input) {
+            Ok(request) => request,
+            Err(error) => return Err(js_error(&error)),
+        };
+        let (run, step) = workflows::start(&request);
+        drop(request);
+        self.run = run.filter(|run| !run.is_finished());
+        step_to_js(step)
+    }
+
+    /// Feeds the result of the effect asked for last: `{status, body}` or
+    /// `{transport_error: {kind, message}}` for `http`, `{}` for `sleep` and `progress`.
+    pub fn resume(&mut self, result: JsValue) -> Result<JsValue, JsValue> {
+        match serde_wasm_bindgen::from_value::<EffectResult>(result) {
+            Ok(result) => self.advance(result),
+            Err(e) => {
+                self.run = None;
+                Err(js_error(&WorkflowError::new(
+                    ErrorCode::Protocol,
+                    format!("the effect result is not one the module can read: {e}"),
+                )))
+            }
+        }
+    }
+
+    /// Feeds an HTTP answer whose body is bytes (a `Uint8Array`), as the C ABI's
+    /// `body_follows`: read as UTF-8, invalid sequences replaced.
+    #[wasm_bindgen(js_name = resumeHttp)]
+    pub fn resume_http(&mut self, status: u16, body: Vec<u8>) -> Result<JsValue, JsValue> {
+        let body = String::from_utf8(body)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        self.advance(EffectResult::http(status, body))
+    }
+
+    /// Whether a workflow is waiting for an effect's result.
+    #[wasm_bindgen(getter)]
+    pub fn running(&self) -> bool {
+        self.run.is_some()
+    }
+}
+
+impl Workflow {
+    fn advance(&mut self, result: EffectResult) -> Result<JsValue, JsValue> {
+        let Some(run) = self.run.as_mut() else {
+            return Err(js_error(&WorkflowError::new(
+                ErrorCode::Protocol,
+                "resume called with no running workflow (call start first)",
+            )));
+        };
+        let step = run.resume(result);
+        if run.is_finished() {
+            self.run = None;
+        }
+        step_to_js(step)
+    }
+}
+
+/// Objects for JavaScript: maps as plain objects, 64-bit integers as numbers.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| {
+            js_error(&WorkflowError::new(
+                ErrorCode::Protocol,
+                format!("a step could not be handed to JavaScript: {e}"),
+            ))
+        })
+}
+
+fn step_to_js(step: Step) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct EffectStep<'a> {
+        effect: &'a kuracloud_core::Effect,
+    }
+    match step {
+        Step::Effect(effect) => to_js(&EffectStep { effect: &effect }),
+        Step::Done(json) => {
+            let outcome = js_sys::JSON::parse(&json)?;
+            drop(json);
+            let step = js_sys::Object::new();
+            js_sys::Reflect::set(&step, &JsValue::from_str("done"), &outcome)?;
+            Ok(step.into())
+        }
+        Step::Error(error) => Err(js_error(&error)),
+    }
+}
+
+/// A JavaScript `Error` named `KuracloudError` with the module's `code` (and kuraCloud's
+/// HTTP `status` when there was one).
+fn js_error(error: &WorkflowError) -> JsValue {
+    let js = js_sys::Error::new(&error.message);
+    js.set_name("KuracloudError");
+    let code = serde_json::to_value(error.code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "protocol".to_owned());
+    // Setting a property on a fresh `Error` cannot fail; a failure would only leave the
+    // property out.
+    let _ = js_sys::Reflect::set(&js, &"code".into(), &code.into());
+    if let Some(status) = error.status {
+        let _ = js_sys::Reflect::set(&js, &"status".into(), &status.into());
+    }
+    js.into()
+}
+
+#[derive(Serialize)]
+struct Info {
+    module: &'static str,
+    version: &'static str,
+    abi: u32,
+    workflows: &'static [&'static str],
+}
+
+/// `{module, version, abi, workflows}`, as the C ABI's `kc_info`.
+#[wasm_bindgen(skip_typescript)]
+pub fn info() -> Result<JsValue, JsValue> {
+    to_js(&Info {
+        module: "kuracloud",
+        version: kuracloud_core::MODULE_VERSION,
+        abi: kuracloud_core::ABI_VERSION,
+        workflows: workflows::WORKFLOWS,
+    })
+}
