@@ -1267,8 +1267,9 @@ impl Cx<'_, '_> {
     }
 
     fn i32_bits(&mut self, fold: fn(u32, u32) -> u32, op: &str, p: u8) {
-        let b = Self::int(self.pop());
-        let a = Self::int(self.pop());
+        // PHP's & | ^ take bools as 0/1 and give ints: comparisons need no cast here.
+        let b = self.pop();
+        let a = self.pop();
         if let (Some(x), Some(y)) = (a.k, b.k) {
             self.push(Expr::i32c(fold(x as u32, y as u32)));
             return;
@@ -1672,8 +1673,11 @@ impl Cx<'_, '_> {
             } else {
                 ext(format!("$this->_ld($M,{e},{n})"), t)
             }
+        } else if n == 8 && memarg.align >= 3 {
+            // Declared 8-aligned: a helper for the (never seen) unaligned case.
+            format!("(($e={addr})&7?$this->_ld($M,$e,8):$M[$e>>3]{oob})")
         } else if n == 8 {
-            // Unaligned: the high bits of one word and the low bits of the next.
+            // Declared unaligned: the high bits of one word and the low bits of the next.
             format!(
                 "(($s=(($e={addr})&7)<<3)?($M[$w=$e>>3]{oob})>>$s&(\\PHP_INT_MAX>>$s-1)|($M[$w+1]{oob})<<64-$s:$M[$e>>3]{oob})"
             )
@@ -1755,8 +1759,13 @@ impl Cx<'_, '_> {
             } else {
                 format!("$this->_st($M,{e},{n},{});", v.s)
             }
+        } else if n == 8 && memarg.align >= 3 {
+            format!(
+                "if(($E={addr})&7||!isset($M[$W=$E>>3]))$this->_st($M,$E,8,{});else $M[$W]={};",
+                v.s, v.s
+            )
         } else if n == 8 {
-            // Unaligned: the low bits go high in one word, the high bits low in the next.
+            // Declared unaligned: the low bits go high in one word, the high bits low in the next.
             let x = v.wrap(P_SHIFT + 1);
             format!(
                 "if($S=(($E={addr})&7)<<3){{$W=$E>>3;$H=$M[$W+1]??$this->_oob();$M[$W]=($M[$W]??$this->_oob())&~(-1<<$S)|{x}<<$S;$M[$W+1]=$H&(-1<<$S)|{x}>>64-$S&~(-1<<$S);}}elseif(isset($M[$W=$E>>3]))$M[$W]={};else $this->_oob();",

@@ -58,6 +58,11 @@ fn loads_and_stores() {
         ("i64.load32_u", ""),
         ("f32.load", "i32.reinterpret_f32 i64.extend_i32_u"),
         ("f64.load", "i64.reinterpret_f64"),
+        // Declared unaligned: translated differently from naturally aligned ones.
+        ("i64.load@1", ""),
+        ("i64.load@4", ""),
+        ("i32.load@1", "i64.extend_i32_u"),
+        ("i32.load16_u@1", "i64.extend_i32_u"),
     ];
     let stores = [
         ("i32.store", "i32.wrap_i64"),
@@ -69,16 +74,28 @@ fn loads_and_stores() {
         ("i64.store32", ""),
         ("f64.store", "f64.reinterpret_i64"),
         ("f32.store", "i32.wrap_i64 f32.reinterpret_i32"),
+        ("i64.store@1", ""),
+        ("i64.store@4", ""),
+        ("i32.store@1", "i32.wrap_i64"),
+        ("i64.store32@2", ""),
     ];
+    // "op@A": the instruction with align=A after its offset.
+    let split = |op: &str| -> (String, String) {
+        match op.split_once('@') {
+            Some((o, a)) => (o.to_string(), format!(" align={a}")),
+            None => (op.to_string(), String::new()),
+        }
+    };
     let mut wat = String::from("(module (memory 1 2)\n");
     let mut calls = Vec::new();
     for (i, (op, ext)) in loads.iter().enumerate() {
+        let (op, align) = split(op);
         for offset in [0u32, 3, 8, 65535] {
             let n = format!("ld{i}_o{offset}");
             wat.push_str(&format!(
                 "(func (export \"{n}\") (param $a i32) (result i64) {INIT}
                    (i64.store (i32.const 65528) (i64.const 0x0102030405060708))
-                   (local.get $a) {op} offset={offset} {ext})\n"
+                   (local.get $a) {op} offset={offset}{align} {ext})\n"
             ));
             for a in addresses() {
                 calls.push(call(&n, vec![V::I32(a)]));
@@ -90,17 +107,18 @@ fn loads_and_stores() {
             wat.push_str(&format!(
                 "(func (export \"{n}\") (result i64) {INIT}
                    (i64.store (i32.const 65528) (i64.const 0x0102030405060708))
-                   (i32.const {a}) {op} {ext})\n"
+                   (i32.const {a}) {op}{align} {ext})\n"
             ));
             calls.push(call(&n, vec![]));
         }
     }
     for (i, (op, conv)) in stores.iter().enumerate() {
+        let (op, align) = split(op);
         for offset in [0u32, 5, 65535] {
             let n = format!("st{i}_o{offset}");
             wat.push_str(&format!(
                 "(func (export \"{n}\") (param $a i32) (param $v i64) (result i64) (local $h i64) {INIT}
-                   (local.get $a) (local.get $v) {conv} {op} offset={offset}
+                   (local.get $a) (local.get $v) {conv} {op} offset={offset}{align}
                    {HASH})\n"
             ));
             for a in addresses() {
@@ -113,7 +131,7 @@ fn loads_and_stores() {
             let n = format!("st{i}_k{a}");
             wat.push_str(&format!(
                 "(func (export \"{n}\") (param $v i64) (result i64) (local $h i64) {INIT}
-                   (i32.const {a}) (local.get $v) {conv} {op}
+                   (i32.const {a}) (local.get $v) {conv} {op}{align}
                    {HASH})\n"
             ));
             calls.push(call(&n, vec![V::I64(0x1122_3344_5566_7788)]));
