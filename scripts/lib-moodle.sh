@@ -22,7 +22,7 @@ check_upgrade_log() {
   local log="$1"
   [ -f "$log" ] || { echo "no upgrade log at $log"; return 1; }
   # (CLI debugging() prints "++ message ++" and a backtrace; "++ Success (N seconds) ++" is the upgrade's own.)
-  if grep -nP '^\+\+ (?!Success \([0-9.]+ seconds\) \+\+$)|^\* line \d+ of |Debug info|XMLDB|PHP (Warning|Notice|Deprecated)|^(Warning|Notice|Deprecated): ' "$log"; then
+  if grep -nP '^\+\+ (?!([0-9.]+: )?Success \([0-9.]+ seconds\) \+\+$)|^\* line \d+ of |Debug info|XMLDB|PHP (Warning|Notice|Deprecated)|^(Warning|Notice|Deprecated): ' "$log"; then
     echo "installing block_kuracloud printed debugging output (above; log: $log)"
     return 1
   fi

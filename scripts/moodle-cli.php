@@ -20,6 +20,7 @@
  *   setup  --course=ID --sim=URL [--remote=102]  connect to the simulator, map the course
  *   links  --course=ID                           print the number of stored links
  *   rows   --course=ID                           JSON: links, last-written grade rows, grades
+ *   config --name=N [--value=V]                  set (or, without a value, unset) a plugin setting
  *
  * @package    block_kuracloud
  * @copyright  2026 block_kuracloud contributors
@@ -30,7 +31,7 @@ define('CLI_SCRIPT', true);
 require(getenv('MOODLE_DIR') . '/config.php');
 require_once($CFG->libdir . '/clilib.php');
 
-[$options] = cli_get_params(['course' => 0, 'sim' => '', 'remote' => 102], []);
+[$options] = cli_get_params(['course' => 0, 'sim' => '', 'remote' => 102, 'name' => '', 'value' => null], []);
 $action = $argv[1] ?? '';
 $courseid = (int)$options['course'];
 \core\session\manager::set_user(get_admin());
@@ -60,6 +61,12 @@ if ($action === 'setup') {
     $mapping = \block_kuracloud\local\repository\mappings::for_course($courseid);
     echo json_encode(['links' => count(\block_kuracloud\local\repository\links::for_mapping($mapping)),
         'items' => count($itemids), 'grades' => $grades, 'gradesrows' => $rows]), "\n";
+} else if ($action === 'config' && $options['name'] !== '') {
+    if ($options['value'] === null) {
+        unset_config($options['name'], 'block_kuracloud');
+    } else {
+        set_config($options['name'], $options['value'], 'block_kuracloud');
+    }
 } else {
-    cli_error('usage: setup|links|rows --course=ID [--sim=URL] [--remote=ID]');
+    cli_error('usage: setup|links|rows|config --course=ID [--sim=URL] [--remote=ID] [--name=N --value=V]');
 }

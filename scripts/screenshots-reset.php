@@ -11,4 +11,8 @@ foreach (['block_kuracloud_grades', 'block_kuracloud_links', 'block_kuracloud_ma
 foreach (grade_item::fetch_all(['itemtype' => 'manual', 'itemmodule' => 'kuracloud']) ?: [] as $item) {
     $item->delete('screenshots');
 }
+// Background syncs left queued by an earlier walk, their bars, and the walk's threshold.
+$DB->delete_records_select('task_adhoc', "classname LIKE ?", ['%block_kuracloud%']);
+$DB->delete_records_select('stored_progress', "idnumber LIKE ?", ['block_kuracloud_%']);
+unset_config('backgroundthreshold', 'block_kuracloud');
 echo "block_kuracloud data reset\n";

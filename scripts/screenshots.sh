@@ -48,7 +48,7 @@ if [ ! -f "$nodedir/node_modules/playwright-core/package.json" ]; then
   command -v npm >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq npm chromium >/dev/null; }
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --silent --no-audit --no-fund --prefix "$nodedir" playwright-core@1.65.1
 fi
-KC_SIM_URL="$url" KC_COURSE_ID="$course" KC_RUNTIME="$runtime" KC_SHOTS="$shots" NODE_PATH="$nodedir/node_modules" \
+MOODLE_DIR="$moodle" KC_SIM_URL="$url" KC_COURSE_ID="$course" KC_RUNTIME="$runtime" KC_SHOTS="$shots" NODE_PATH="$nodedir/node_modules" \
   node scripts/screenshots.js
 if [ "$runtime" = php ]; then
   cp "$shots/04-connection-saved.png" docs/screenshots/19-runtime-php.png
