@@ -212,6 +212,26 @@ $tests['a tiny memory limit throws and the instance is discarded'] = function ()
     }
 };
 
+$tests['PHP\'s memory_limit: the generated runtime stops cleanly, the extension is not bound by it'] = function () use ($root, $wasm, $phpmodule) {
+    global $runtime;
+    // 60,000 students: the module's memory grows far past what 160 MB of PHP holds as
+    // PHP arrays, but is small for the extension (its memory is not PHP's).
+    $code = 'require ' . var_export($root . '/moodle-block/classes/local/wasm/php_module.php', true) . ';'
+        . 'require ' . var_export($root . '/moodle-block/classes/local/wasm/php_instance.php', true) . ';'
+        . '$m = ' . ($runtime === 'ext' ? 'new KuracloudWasm\\Module(' . var_export($wasm, true) . ')'
+            : 'new block_kuracloud\\local\\wasm\\php_module(' . var_export($phpmodule, true) . ')') . ';'
+        . '$s = []; for ($k = 0; $k < 60000; $k++) { $s[] = ["user_id" => $k, "email" => "s$k@x.example", "first_name" => str_repeat("A", 40)]; }'
+        . '$r = json_encode(["workflow" => "students.preview", "input" => ["connection" => ["api_url" => "http://kc.test", "token" => "t"], "course_id" => 1, "students" => $s]]);'
+        . 'try { echo substr($m->instantiate()->start($r), 0, 10); } catch (KuracloudWasm\\Exception $e) { echo $e->getMessage(); }';
+    $ext = $runtime === 'ext' ? ' -d extension=' . escapeshellarg((string)getenv('KC_EXT')) : '';
+    $out = (string)shell_exec(PHP_BINARY . $ext . ' -d memory_limit=160M -r ' . escapeshellarg($code) . ' 2>&1');
+    if ($runtime === 'ext') {
+        check($out === '{"effect":', $out);
+    } else {
+        check(str_contains($out, "more memory than PHP's memory_limit (160M) allows"), $out);
+    }
+};
+
 $tests['whatever PHP passes, nothing crashes'] = function () use ($wasm) {
     global $runtime, $phpmodule;
     $module = module();

@@ -293,8 +293,40 @@ private function _grow(array &$M, int $n): int
     if ($new << 16 > $this->memoryLimit) {
         throw new \KuracloudWasm\Exception('the module exceeded its memory limit of ' . ($this->memoryLimit >> 20) . ' MiB and was stopped', 10);
     }
+    // Each page is 8,192 words of 16 bytes in PHP, in an array whose capacity doubles
+    // (old and new table both live while it grows, and a copy when it moves), filled
+    // from a temporary array:
+    // stop cleanly before PHP's own memory_limit ends the request with a fatal error.
+    $php = self::_phpMemoryLimit();
+    $cap = 8;
+    while ($cap < $new << 13) {
+        $cap <<= 1;
+    }
+    if ($php > 0 && \memory_get_usage(true) + ($cap << 5) + ($n << 17) > $php) {
+        throw new \KuracloudWasm\Exception('the module needs more memory than PHP\'s memory_limit (' . \ini_get('memory_limit') . ') allows and was stopped', 13);
+    }
     $M += \array_fill($old << 13, $n << 13, 0);
     return $old;
+}
+
+/** PHP's memory_limit in bytes, or -1 for none. */
+private static function _phpMemoryLimit(): int
+{
+    $v = \trim((string) \ini_get('memory_limit'));
+    if ($v === '' || $v === '-1') {
+        return -1;
+    }
+    $n = (int) $v;
+    switch (\strtolower(\substr($v, -1))) {
+        case 'g':
+            return $n << 30;
+        case 'm':
+            return $n << 20;
+        case 'k':
+            return $n << 10;
+        default:
+            return $n;
+    }
 }
 
 private static function _divs32(int $a, int $b): int

@@ -150,6 +150,9 @@ final class php_instance {
                 return "the kuraCloud module exceeded its time limit of {$this->timelimitms} ms per call and was stopped";
             case 10:
                 return "the kuraCloud module exceeded its memory limit of {$this->memorymb} MiB and was stopped";
+            case 13:
+                return 'the kuraCloud module needs more memory than PHP\'s memory_limit (' . \ini_get('memory_limit')
+                    . ') allows and was stopped: raise memory_limit, or install the kuracloud extension';
             case 1:
                 return 'the kuraCloud module stopped on an internal error (a panic); this is a bug, please report it';
             default:
