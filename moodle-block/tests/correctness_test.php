@@ -282,4 +282,24 @@ final class correctness_test extends kuracloud_testcase {
         $this->assertNull(\block_kuracloud\local\service\module_runner::$deadline);
         $this->assertSame('synced', \block_kuracloud\local\service\auto_sync::run($mapping)['grades']);
     }
+
+    public function test_a_module_trap_or_limit_is_a_clear_message_in_the_history(): void {
+        global $DB;
+        [, $mapping, $users] = $this->mapped_course();
+        // An instance too small for the module: the runtime (extension or generated PHP) throws.
+        \block_kuracloud\local\service\module_runner::$limits['memorymb'] = 1;
+        try {
+            student_sync::preview($mapping, (int)$users['teacher']->id);
+            $this->fail('the module ran in 1 MiB');
+        } catch (workflow_exception $e) {
+            $this->assertSame('module_failed', $e->errorcode);
+            $this->assertStringContainsString('The kuraCloud module stopped', $e->getMessage());
+        } finally {
+            \block_kuracloud\local\service\module_runner::$limits['memorymb'] = 512;
+        }
+        $row = $DB->get_record('block_kuracloud_log', ['courseid' => $mapping->courseid, 'status' => 'failed']);
+        $this->assertStringStartsWith('module_failed: ', $row->message);
+        $this->assertStringContainsString(s('The kuraCloud module stopped'),
+            \block_kuracloud\output\messages::error(new workflow_exception('module_failed', 'The kuraCloud module stopped: x')));
+    }
 }

@@ -36,6 +36,9 @@ class module_runner {
     /** @var float|null A wall-clock deadline (microtime) for every run, set by a caller with a budget. */
     public static ?float $deadline = null;
 
+    /** @var array Bounds of every instance: memory (MiB) and time per call into the module (ms). */
+    public static array $limits = ['memorymb' => 512, 'timelimitms' => 30000];
+
     /** Wall-clock budget of a grade sync, seconds: export, polls and download together. */
     const GRADE_SYNC_BUDGET = 900;
 
@@ -103,7 +106,8 @@ class module_runner {
      * @return effect_loop
      */
     public static function loop(?callable $progress = null): effect_loop {
-        return new effect_loop(self::module(), self::transport(), null, $progress);
+        return new effect_loop(self::module(), self::transport(), null, $progress, self::$limits['memorymb'],
+            self::$limits['timelimitms']);
     }
 
     /**
