@@ -29,7 +29,7 @@ work=(preview 50 preview 2000 preview 5000 grades 40000)
 echo "== extension (opcache)"
 phpx "${opcache[@]}" -d extension="$ext" php-ext/bench/runtimes.php ext "${work[@]}"
 echo "== generated PHP (opcache, no JIT)"
-phpx "${opcache[@]}" php-ext/bench/runtimes.php php "${work[@]}" preview 10000
+phpx "${opcache[@]}" php-ext/bench/runtimes.php php "${work[@]}" preview 10000 preview 20000
 echo "== generated PHP (opcache, JIT: tracing set, compiled under function JIT by php_module)"
 phpx "${jit[@]}" php-ext/bench/runtimes.php php "${work[@]}" preview 10000 preview 20000
 echo "== generated file: $(stat -c %s dist/kuracloud.php) bytes"
@@ -41,3 +41,11 @@ echo "load with opcache, in shared memory (php-fpm / Apache workers after the fi
 phpx -d opcache.enable_cli=1 php-ext/bench/load.php dist/kuracloud.php --precompile
 echo "load with opcache, cached on disk (opcache file cache: a later CLI process):"
 phpx -d opcache.enable_cli=1 -d opcache.file_cache="$cache" -d opcache.file_cache_only=1 php-ext/bench/load.php dist/kuracloud.php
+echo "== the PHP memory_limit a 40,000-grade sync needs (generated PHP, opcache; the input and its JSON are PHP's too)"
+for limit in 128M 192M 224M 256M; do
+  if out=$(phpx "${opcache[@]}" -d memory_limit=$limit php-ext/bench/runtimes.php php grades 40000 2>&1); then
+    echo "memory_limit=$limit: ok"
+  else
+    echo "memory_limit=$limit: fails ($(echo "$out" | grep -o 'memory_limit ([^)]*)[^"]*\|Allowed memory size[^(]*' | head -1))"
+  fi
+done

@@ -294,15 +294,20 @@ private function _grow(array &$M, int $n): int
         throw new \KuracloudWasm\Exception('the module exceeded its memory limit of ' . ($this->memoryLimit >> 20) . ' MiB and was stopped', 10);
     }
     // Each page is 8,192 words of 16 bytes in PHP, in an array whose capacity doubles
-    // (old and new table both live while it grows, and a copy when it moves), filled
-    // from a temporary array:
-    // stop cleanly before PHP's own memory_limit ends the request with a fatal error.
+    // (when it does, the old and the new table can both be live, and a copy of the
+    // old), filled from a temporary array: stop cleanly before PHP's own memory_limit
+    // ends the request with a fatal error.
     $php = self::_phpMemoryLimit();
-    $cap = 8;
+    $cur = 8;
+    while ($cur < $old << 13) {
+        $cur <<= 1;
+    }
+    $cap = $cur;
     while ($cap < $new << 13) {
         $cap <<= 1;
     }
-    if ($php > 0 && \memory_get_usage(true) + ($cap << 5) + ($n << 17) > $php) {
+    $need = ($n << 17) + ($cap > $cur ? $cap << 5 : 0);
+    if ($php > 0 && \memory_get_usage(true) + $need > $php) {
         throw new \KuracloudWasm\Exception('the module needs more memory than PHP\'s memory_limit (' . \ini_get('memory_limit') . ') allows and was stopped', 13);
     }
     $M += \array_fill($old << 13, $n << 13, 0);

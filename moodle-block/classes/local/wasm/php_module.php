@@ -85,6 +85,11 @@ namespace block_kuracloud\local\wasm {
          * file is compiled under the function JIT with hot counters instead (correct, and
          * nearly as fast here), and the setting restored for everything else.
          *
+         * Compiling the file takes memory once: about 90 MB, and over 192 MB while
+         * opcache optimizes it (the first request after a restart; later ones find it
+         * compiled in shared memory). memory_limit is raised to 512M for the compile when
+         * it is lower, and put back.
+         *
          * @param string $path The file.
          * @return mixed What it returns (the generated class's name).
          */
@@ -95,12 +100,44 @@ namespace block_kuracloud\local\wasm {
             if ($tracing) {
                 \ini_set('opcache.jit', '1235');
             }
+            $limit = (string)\ini_get('memory_limit');
+            $raise = self::bytes($limit) >= 0 && self::bytes($limit) < 512 << 20;
+            if ($raise) {
+                @\ini_set('memory_limit', '512M');
+            }
             try {
                 return require($path);
             } finally {
                 if ($tracing) {
                     \ini_set('opcache.jit', $jit);
                 }
+                if ($raise) {
+                    @\ini_set('memory_limit', $limit);
+                }
+            }
+        }
+
+        /**
+         * A php.ini size (128M, 1G, -1) in bytes; -1 for no limit.
+         *
+         * @param string $value The setting.
+         * @return int
+         */
+        private static function bytes(string $value): int {
+            $value = \trim($value);
+            if ($value === '' || $value === '-1') {
+                return -1;
+            }
+            $n = (int)$value;
+            switch (\strtolower(\substr($value, -1))) {
+                case 'g':
+                    return $n << 30;
+                case 'm':
+                    return $n << 20;
+                case 'k':
+                    return $n << 10;
+                default:
+                    return $n;
             }
         }
 
