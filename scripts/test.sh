@@ -19,6 +19,7 @@ echo "== plugin validation (what moodle-plugin-ci validate checks)"
 php scripts/validate-plugin.php
 echo "== PHP extension tests"
 scripts/test-php.sh
+scripts/test-js.sh
 echo "== Moodle PHPUnit (needs MOODLE_DIR; CI has no Moodle)"
 scripts/test-moodle.sh
 echo "All tests passed."

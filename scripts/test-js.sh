@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The JavaScript package's tests (js/): builds it with wasm-pack (js/build.sh), then runs
+# the node --test suites: every workflow against host-runner's simulator, the golden
+# parity cases against host-runner, the wasm-bindgen facade, the TypeScript declarations
+# (tsc --strict), and the browser page examples/web plus the web target in headless
+# Chromium. typescript and playwright-core come from npm into .cache/js-tools (once).
+set -euo pipefail
+echo "== JavaScript package (js/: Node tests, golden parity, types, browser page)"
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+[ -f dist/kuracloud.wasm ] || scripts/build-wasm.sh
+cargo build -q --release -p kuracloud-host-runner
+js/build.sh
+tools=.cache/js-tools
+want=(typescript@5.9.3 playwright-core@1.65.1)
+missing=()
+for pkg in "${want[@]}"; do
+  version=$(node -p "require('./$tools/node_modules/${pkg%@*}/package.json').version" 2>/dev/null || true)
+  [ "$version" = "${pkg##*@}" ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  # No browser download: the tests use Debian's chromium.
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --silent --no-audit --no-fund --save-exact \
+    --prefix "$tools" "${missing[@]}"
+fi
+KC_JS_TOOLS="$PWD/$tools" node --test js/test/*.test.js
