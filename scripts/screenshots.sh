@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 moodle="${MOODLE_DIR:-/tmp/moodle}"
+export MOODLE_WWWROOT="${MOODLE_WWWROOT:-http://127.0.0.1:${MOODLE_PORT:-8080}}"
 . scripts/lib-moodle.sh
 prepare_moodle
 url="$SIM_URL"
@@ -32,7 +33,7 @@ for s, (email, given, family) in zip(students, people):
 urllib.request.urlopen(urllib.request.Request(url + '/_control/state', data=json.dumps(state).encode(), method='PUT'))
 PY
 runtime="${KC_RUNTIME:-ext}"
-shots="$PWD/docs/screenshots"
+shots="${KC_SHOTS:-$PWD/docs/screenshots}"
 if [ "$runtime" = php ]; then
   noext=$(mktemp -d)
   scan=$(php -r 'echo PHP_CONFIG_FILE_SCAN_DIR;')
