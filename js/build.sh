@@ -18,7 +18,7 @@ done
 build() {
   local log
   log=$(mktemp)
-  if ! wasm-pack --quiet build wasm-js --mode no-install --profile wasm --reference-types \
+  if ! wasm-pack --quiet build wasm-js --mode no-install --profile wasm --reference-types --no-gitignore \
     --target "$1" --out-dir "../js/pkg/$2" --out-name kuracloud 2>"$log"; then
     cat "$log" >&2
     rm -f "$log"
