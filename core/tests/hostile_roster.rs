@@ -2,7 +2,19 @@
 //! shows what it cannot decide as a conflict and writes nothing for it.
 
 use kuracloud_core::api::Student;
-use kuracloud_core::students::{plan, MoodleStudent, StudentAction, StudentLink};
+use kuracloud_core::students::{
+    MoodleStudent, Roster, StudentAction, StudentLink, StudentSyncPlan,
+};
+
+/// The plan of these rosters.
+fn plan(
+    moodle: &[MoodleStudent],
+    links: &[StudentLink],
+    active: &[Student],
+    deleted: &[Student],
+) -> StudentSyncPlan {
+    kuracloud_core::students::plan(moodle, links, Roster::from(active), &Roster::from(deleted))
+}
 
 fn kc(id: i64, email: &str) -> Student {
     Student {
@@ -28,11 +40,8 @@ fn moodle(user_id: i64, email: &str) -> MoodleStudent {
     }
 }
 
-fn actions(
-    p: &kuracloud_core::students::StudentSyncPlan,
-) -> Vec<(StudentAction, Option<i64>, Option<i64>)> {
-    p.entries
-        .iter()
+fn actions(p: &StudentSyncPlan) -> Vec<(StudentAction, Option<i64>, Option<i64>)> {
+    p.entries()
         .map(|e| (e.action, e.user_id, e.student_id))
         .collect()
 }
@@ -58,7 +67,7 @@ fn a_student_listed_active_and_deleted_with_two_emails_is_a_conflict() {
             "nothing is written: {:?}",
             actions(&p)
         );
-        for e in &p.entries {
+        for e in p.entries() {
             assert_eq!(e.student_id, Some(5));
             assert!(e.reason.contains("both as active"), "{}", e.reason);
             assert!(e.reason.contains("a@uni.example") && e.reason.contains("b@uni.example"));
@@ -111,7 +120,7 @@ fn the_same_student_listed_twice_with_one_email_is_simply_active() {
         &[kc(5, "A@uni.example")],
     );
     assert_eq!(actions(&p), [(StudentAction::Unchanged, Some(1), Some(5))]);
-    assert!(p.entries[0].link);
+    assert!(p.entries().next().unwrap().link);
 }
 
 #[test]
@@ -149,15 +158,14 @@ fn duplicate_ids_and_emails_in_a_roster_plan_without_panic() {
     // Every Moodle user has one line; no kuraCloud student is deleted twice.
     for user in 1..=4 {
         assert_eq!(
-            p.entries.iter().filter(|e| e.user_id == Some(user)).count(),
+            p.entries().filter(|e| e.user_id == Some(user)).count(),
             1,
             "user {user}: {:?}",
             actions(&p)
         );
     }
     let mut deleted_ids: Vec<i64> = p
-        .entries
-        .iter()
+        .entries()
         .filter(|e| e.action == StudentAction::Delete)
         .filter_map(|e| e.student_id)
         .collect();

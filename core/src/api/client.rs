@@ -7,6 +7,7 @@ use super::url::{api_url, validate_base};
 use crate::effect::HttpRequest;
 use crate::error::{WfResult, WorkflowError};
 use crate::runtime::Io;
+use crate::students::Roster;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -163,15 +164,19 @@ impl ApiClient {
         .await
     }
 
-    /// Active and pending students, or the deleted ones.
-    pub async fn students(&mut self, course_id: i64, deleted: bool) -> WfResult<Vec<Student>> {
+    /// Active and pending students, or the deleted ones: read into a compact roster,
+    /// and the body dropped once read.
+    pub async fn students(&mut self, course_id: i64, deleted: bool) -> WfResult<Roster> {
         let path = if deleted {
             format!("course/{course_id}/student?deleted=true")
         } else {
             format!("course/{course_id}/student")
         };
-        self.send("GET", &path, None, Subject::Course(course_id))
-            .await
+        let body = self
+            .send_raw("GET", &path, None, Subject::Course(course_id), None)
+            .await?;
+        Roster::from_json(&body)
+            .map_err(|e| malformed(&api_url(&self.connection.api_url, &path), &e.to_string()))
     }
 
     /// Invites: kuraCloud creates the students and emails them.

@@ -49,7 +49,7 @@ pub struct RevisionExport {
     pub published_revision_title: Option<String>,
     #[serde(default)]
     pub questions: Vec<QuestionExport>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "shrunk")]
     pub student_grades: Vec<StudentGradeSum>,
 }
 
@@ -119,6 +119,14 @@ impl<'de> Deserialize<'de> for QuestionSum {
         }
         d.deserialize_option(SumVisitor)
     }
+}
+
+/// A list without the room its growth left: an export holds millions of grades, and
+/// a list doubled to hold them wastes up to half of it.
+fn shrunk<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    let mut list = Vec::<T>::deserialize(d)?;
+    list.shrink_to_fit();
+    Ok(list)
 }
 
 /// Runs the export to completion and returns the parsed download.

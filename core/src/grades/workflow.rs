@@ -7,8 +7,7 @@ use crate::api::ApiClient;
 use crate::error::WfResult;
 use crate::runtime::Io;
 use crate::students::plan::PlanCounts;
-use crate::students::workflow::compute_plan;
-use crate::students::StudentSyncInput;
+use crate::students::workflow::plan_course;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -44,23 +43,19 @@ impl crate::workflows::Outcome for GradeSyncOutcome {
 
 pub async fn sync(io: Io, input: GradeSyncInput) -> WfResult<GradeSyncOutcome> {
     let mut api = ApiClient::new(io, input.connection.clone())?;
-    let students = StudentSyncInput {
-        connection: input.connection.clone(),
-        course_id: input.course_id,
-        students: input.students.clone(),
-        links: input.links.clone(),
-        fingerprint: None,
-        allow_mass_removal: false,
-        batch_size: None,
-    };
-    let plan = compute_plan(&mut api, &students).await?;
+    // The Moodle snapshot is planned in place (no copy of it), and only the counts of the
+    // plan are kept while the export, the largest answer of all, is read.
+    let plan = plan_course(&mut api, input.course_id, &input.students, &input.links).await?;
+    let student_counts = plan.counts.clone();
     // Not in step: a roster change, or a student matched by email without a stored link
     // yet (a fresh mapping): their grades would all be skipped as unknown students.
-    if plan.counts.roster_changes() > 0 || plan.entries.iter().any(|e| e.link) {
+    let in_step = student_counts.roster_changes() == 0 && !plan.links_any();
+    drop(plan);
+    if !in_step {
         return Ok(GradeSyncOutcome {
             status: GradeSyncStatus::StudentsNotSynced,
             message: "Students have not been synchronised with kuraCloud yet: synchronise the students first, then the grades.".into(),
-            student_counts: plan.counts,
+            student_counts,
             mapping: None,
             requests: api.requests,
         });
@@ -84,7 +79,7 @@ pub async fn sync(io: Io, input: GradeSyncInput) -> WfResult<GradeSyncOutcome> {
     Ok(GradeSyncOutcome {
         status: GradeSyncStatus::Synced,
         message,
-        student_counts: plan.counts,
+        student_counts,
         mapping: Some(mapping),
         requests: api.requests,
     })

@@ -13,6 +13,7 @@ use super::snapshot::{email_key, StudentLink};
 use crate::api::{ApiClient, StudentIdObject};
 use crate::error::WorkflowError;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub const DEFAULT_BATCH: usize = 200;
@@ -64,9 +65,11 @@ pub async fn execute(
     batch: usize,
 ) -> ApplyProgress {
     let batch = batch.clamp(1, MAX_BATCH);
-    let entries = &plan.entries;
+    // The plan's entries, the deletes made into entries (an apply sends them all).
+    let entries: Vec<Cow<'_, PlanEntry>> = plan.entries().collect();
+    let entries = &entries[..];
     // Per entry: still-open phases; an entry is Done when all of its phases are.
-    let mut state: Vec<EntryState> = entries.iter().map(EntryState::new).collect();
+    let mut state: Vec<EntryState> = entries.iter().map(|e| EntryState::new(e)).collect();
     let mut progress = ApplyProgress::default();
     let total_writes: u64 = state.iter().map(|s| s.phases.len() as u64).sum();
     let mut written: u64 = 0;
@@ -214,7 +217,7 @@ async fn send(
     api: &mut ApiClient,
     course_id: i64,
     phase: Phase,
-    entries: &[PlanEntry],
+    entries: &[Cow<'_, PlanEntry>],
     chunk: &[usize],
 ) -> Result<HashMap<usize, i64>, WorkflowError> {
     let mut new_ids = HashMap::new();

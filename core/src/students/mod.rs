@@ -1,9 +1,12 @@
 //! Student sync: Moodle's eligible students into a mapped kuraCloud course.
 
 pub mod apply;
+mod index;
 pub mod plan;
+pub mod roster;
 pub mod snapshot;
 pub mod workflow;
 
 pub use plan::{plan, PlanEntry, StudentAction, StudentSyncPlan};
+pub use roster::{Roster, StudentRef};
 pub use snapshot::{MoodleStudent, StudentLink, StudentSyncInput};

@@ -2,11 +2,13 @@
 //! the kuraCloud roster, with no I/O. The same function serves the preview and the
 //! apply, so apply does exactly what the teacher reviewed.
 
+use super::index::{hash_id, hash_str, Index};
+use super::roster::{Roster, StudentRef};
 use super::snapshot::{
     clean, clean_cow, cmp_caseless, email_key_cow, is_plausible_email, same_email, section_cow,
     section_of, MoodleStudent, StudentLink,
 };
-use crate::api::{Student, StudentEdit, StudentInput};
+use crate::api::{StudentEdit, StudentInput};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -42,13 +44,13 @@ pub struct StudentFields {
 }
 
 impl StudentFields {
-    fn of_student(s: &Student) -> Self {
+    fn of_student(s: StudentRef) -> Self {
         Self {
-            email: s.email.clone(),
-            given_name: s.given_name.clone(),
-            family_name: s.family_name.clone(),
-            external_student_id: s.external_student_id.clone(),
-            section: s.section.clone(),
+            email: s.email.to_string(),
+            given_name: s.given_name.to_string(),
+            family_name: s.family_name.to_string(),
+            external_student_id: s.external_student_id.to_string(),
+            section: s.section.to_string(),
         }
     }
 
@@ -136,9 +138,14 @@ impl PlanCounts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The plan. Its entries, in display order, are the listed ones (every Moodle user's
+/// line) with the deletes of kuraCloud students nobody matches in their place among
+/// them; the deletes are kept as indices into the active roster, which the plan holds,
+/// and made into entries only when written or applied.
+#[derive(Debug, Clone)]
 pub struct StudentSyncPlan {
-    pub entries: Vec<PlanEntry>,
+    /// Every entry but the deletes of unmatched students, in display order.
+    listed: Vec<PlanEntry>,
     pub counts: PlanCounts,
     /// Active kuraCloud students before the sync.
     pub roster: usize,
@@ -148,9 +155,78 @@ pub struct StudentSyncPlan {
     pub stale_links: Vec<StudentLink>,
     /// XXH3-128 of the plan and of the kuraCloud roster it was computed on (32 hex digits).
     pub fingerprint: String,
+    /// The unmatched active students, by index into `active`, in display order.
+    deletes: Vec<u32>,
+    /// Of those, the accounts whose user changed email to one that has an account
+    /// already: student id -> (user id, new email).
+    replaced: HashMap<i64, (i64, String)>,
+    active: Roster,
 }
 
 impl StudentSyncPlan {
+    /// The listed entries that come before the deletes, and those after.
+    fn split(&self) -> (&[PlanEntry], &[PlanEntry]) {
+        let at = self
+            .listed
+            .partition_point(|e| e.action <= StudentAction::Delete);
+        self.listed.split_at(at)
+    }
+
+    /// Every entry, in display order (the deletes made into entries on the way).
+    pub fn entries(&self) -> impl Iterator<Item = Cow<'_, PlanEntry>> + '_ {
+        let (before, after) = self.split();
+        before
+            .iter()
+            .map(Cow::Borrowed)
+            .chain(
+                self.deletes
+                    .iter()
+                    .filter_map(|&i| self.delete_entry(i as usize))
+                    .map(Cow::Owned),
+            )
+            .chain(after.iter().map(Cow::Borrowed))
+    }
+
+    /// How many entries `entries` yields.
+    pub fn len(&self) -> usize {
+        self.listed.len() + self.deletes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether any entry stores a link (deletes never do).
+    pub fn links_any(&self) -> bool {
+        self.listed.iter().any(|e| e.link)
+    }
+
+    /// The delete of active student `index` nobody matches.
+    fn delete_entry(&self, index: usize) -> Option<PlanEntry> {
+        let s = self.active.get(index)?;
+        let replaced = self.replaced.get(&s.student_id);
+        Some(PlanEntry {
+            action: StudentAction::Delete,
+            user_id: replaced.map(|(u, _)| *u),
+            student_id: Some(s.student_id),
+            replaces_student_id: None,
+            name: display_name(s.given_name, s.family_name),
+            email: s.email.to_string(),
+            reason: match replaced {
+                Some((_, new_email)) => Cow::Owned(format!(
+                    "the Moodle user's email changed to {}, which already has a kuraCloud account",
+                    quote(new_email)
+                )),
+                None => Cow::Borrowed(NOT_ENROLLED),
+            },
+            before: Some(Box::new(StudentFields::of_student(s))),
+            after: None,
+            changes: vec![],
+            link: false,
+            after_hash: 0,
+        })
+    }
+
     /// Roughly the size of this plan as JSON (see `workflows::Outcome`): a little over,
     /// so the outcome buffer is allocated once.
     pub fn json_size_hint(&self) -> usize {
@@ -163,8 +239,8 @@ impl StudentSyncPlan {
                     + f.section.len()
             })
         };
-        let entries: usize = self
-            .entries
+        let listed: usize = self
+            .listed
             .iter()
             .map(|e| {
                 150 + e.name.len()
@@ -175,7 +251,52 @@ impl StudentSyncPlan {
                     + e.changes.iter().map(|c| c.len() + 3).sum::<usize>()
             })
             .sum();
-        entries + self.stale_links.len() * 40 + 400
+        // A delete is about 200 bytes of JSON around its text (the name is at most the
+        // given and family names and a space, or "(no name)").
+        let deletes: usize = self
+            .deletes
+            .iter()
+            .filter_map(|&i| self.active.get(i as usize))
+            .map(|s| {
+                let reason = self
+                    .replaced
+                    .get(&s.student_id)
+                    .map_or(NOT_ENROLLED.len(), |(_, e)| 100 + e.len());
+                215 + (s.given_name.len() + s.family_name.len()).max(9)
+                    + s.email.len() * 2
+                    + reason
+                    + s.given_name.len()
+                    + s.family_name.len()
+                    + s.external_student_id.len()
+                    + s.section.len()
+            })
+            .sum();
+        listed + deletes + self.stale_links.len() * 40 + 400
+    }
+}
+
+/// The plan as JSON, as a struct of these fields would write it.
+impl Serialize for StudentSyncPlan {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeSeq, SerializeStruct};
+        struct Entries<'a>(&'a StudentSyncPlan);
+        impl Serialize for Entries<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+                for e in self.0.entries() {
+                    seq.serialize_element(e.as_ref())?;
+                }
+                seq.end()
+            }
+        }
+        let mut st = serializer.serialize_struct("StudentSyncPlan", 6)?;
+        st.serialize_field("entries", &Entries(self))?;
+        st.serialize_field("counts", &self.counts)?;
+        st.serialize_field("roster", &self.roster)?;
+        st.serialize_field("mass_removal", &self.mass_removal)?;
+        st.serialize_field("stale_links", &self.stale_links)?;
+        st.serialize_field("fingerprint", &self.fingerprint)?;
+        st.end()
     }
 }
 
@@ -211,12 +332,167 @@ fn display_name(first: &str, last: &str) -> String {
     }
 }
 
-/// Computes the plan. `active` and `deleted` are the two kuraCloud reads.
+/// The reason of an active student nobody matches.
+const NOT_ENROLLED: &str = "not an actively enrolled student of the Moodle course";
+
+/// Which roster a claimed student is in, and where.
+#[derive(Clone, Copy)]
+enum Held {
+    Active(usize),
+    Deleted(usize),
+}
+
+/// The kuraCloud side, indexed. A student listed twice (the same id) is the first
+/// listing; a deleted student also listed as active is active only.
+struct KcSide<'a> {
+    active: &'a Roster,
+    deleted: &'a Roster,
+    active_ids: Index,
+    deleted_ids: Index,
+    active_emails: Index,
+    deleted_emails: Index,
+    /// Per active index: a repeat of an id listed before it.
+    repeated: Vec<bool>,
+    /// Claimed students (never deleted), by active index, then by deleted index.
+    claimed: Vec<bool>,
+}
+
+impl<'a> KcSide<'a> {
+    fn new(active: &'a Roster, deleted: &'a Roster) -> Self {
+        let id_index = |roster: &Roster| {
+            let id = |i: usize| roster.get(i).map_or(0, |s| s.student_id);
+            Index::build(
+                roster.len(),
+                |_| true,
+                |i| hash_id(id(i)),
+                |i, j| id(i) == id(j),
+            )
+        };
+        let active_built = id_index(active);
+        let deleted_built = id_index(deleted);
+        let email_index = |roster: &Roster, include: &dyn Fn(usize) -> bool| {
+            let email = |i: usize| roster.get(i).map_or("", |s| s.email);
+            Index::build(
+                roster.len(),
+                include,
+                |i| hash_str(&email_key_cow(email(i))),
+                |i, j| same_email(email(i), email(j)),
+            )
+            .index
+        };
+        let active_emails = email_index(active, &|i| {
+            !active_built.repeated.get(i).copied().unwrap_or(true)
+        });
+        let deleted_emails = email_index(deleted, &|j| {
+            !deleted_built.repeated.get(j).copied().unwrap_or(true)
+                && deleted.get(j).is_some_and(|s| {
+                    Self::first(active, &active_built.index, s.student_id).is_none()
+                })
+        });
+        KcSide {
+            active,
+            deleted,
+            active_ids: active_built.index,
+            deleted_ids: deleted_built.index,
+            active_emails,
+            deleted_emails,
+            repeated: active_built.repeated,
+            claimed: vec![false; active.len() + deleted.len()],
+        }
+    }
+
+    /// The first listing of `id` in `roster` through `index`.
+    fn first(roster: &Roster, index: &Index, id: i64) -> Option<usize> {
+        index
+            .find(hash_id(id), |i| {
+                roster.get(i).is_some_and(|s| s.student_id == id)
+            })
+            .last()
+    }
+
+    fn active_index(&self, id: i64) -> Option<usize> {
+        Self::first(self.active, &self.active_ids, id)
+    }
+
+    /// A deleted student that is not also active.
+    fn deleted_index(&self, id: i64) -> Option<usize> {
+        if self.active_index(id).is_some() {
+            return None;
+        }
+        Self::first(self.deleted, &self.deleted_ids, id)
+    }
+
+    fn active_student(&self, id: i64) -> Option<StudentRef<'a>> {
+        self.active_index(id).and_then(|i| self.active.get(i))
+    }
+
+    fn deleted_student(&self, id: i64) -> Option<StudentRef<'a>> {
+        self.deleted_index(id).and_then(|j| self.deleted.get(j))
+    }
+
+    fn held(&self, id: i64) -> Option<Held> {
+        self.active_index(id)
+            .map(Held::Active)
+            .or_else(|| self.deleted_index(id).map(Held::Deleted))
+    }
+
+    fn flag(&self, held: Held) -> usize {
+        match held {
+            Held::Active(i) => i,
+            Held::Deleted(j) => self.active.len() + j,
+        }
+    }
+
+    fn claim(&mut self, id: i64) {
+        if let Some(held) = self.held(id) {
+            let at = self.flag(held);
+            if let Some(c) = self.claimed.get_mut(at) {
+                *c = true;
+            }
+        }
+    }
+
+    /// Claimed, or not a student of either roster (nothing to claim).
+    fn is_claimed(&self, id: i64) -> bool {
+        self.held(id)
+            .is_some_and(|held| self.claimed.get(self.flag(held)).copied().unwrap_or(true))
+    }
+
+    /// Students with this email key (ids ascending) in the active roster.
+    fn active_with_email(&self, key: &str) -> Vec<i64> {
+        Self::with_email(self.active, &self.active_emails, key)
+    }
+
+    fn with_email(roster: &Roster, index: &Index, key: &str) -> Vec<i64> {
+        let mut ids: Vec<i64> = index
+            .find(hash_str(key), |i| {
+                roster.get(i).is_some_and(|s| same_email(s.email, key))
+            })
+            .filter_map(|i| roster.get(i).map(|s| s.student_id))
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The lowest id with this email key nobody claimed yet.
+    fn free(&self, roster: &Roster, index: &Index, key: &str) -> Option<i64> {
+        index
+            .find(hash_str(key), |i| {
+                roster.get(i).is_some_and(|s| same_email(s.email, key))
+            })
+            .filter_map(|i| roster.get(i).map(|s| s.student_id))
+            .filter(|&id| !self.is_claimed(id))
+            .min()
+    }
+}
+
+/// Computes the plan. `active` and `deleted` are the two kuraCloud reads; the plan
+/// keeps the active roster, whose unmatched students it lists as deletes.
 pub fn plan(
     moodle: &[MoodleStudent],
     links: &[StudentLink],
-    active: &[Student],
-    deleted: &[Student],
+    active: Roster,
+    deleted: &Roster,
 ) -> StudentSyncPlan {
     // Moodle side: one row per user (the first), then count users per email.
     let mut users: Vec<&MoodleStudent> = moodle.iter().collect();
@@ -234,7 +510,7 @@ pub fn plan(
     let key_of_user: HashMap<i64, &str> =
         keyed.iter().map(|(m, k)| (m.user_id, k.as_ref())).collect();
 
-    let mut entries = Vec::with_capacity(moodle.len() + active.len());
+    let mut entries = Vec::with_capacity(moodle.len());
     let mut conflicted_emails: HashSet<&str> = HashSet::default();
     let mut candidates: Vec<(&MoodleStudent, &str)> = Vec::with_capacity(keyed.len());
     for (m, key) in &keyed {
@@ -276,32 +552,7 @@ pub fn plan(
         });
     }
 
-    // kuraCloud side, indexed.
-    let active_by_id: HashMap<i64, &Student> = active.iter().map(|s| (s.student_id, s)).collect();
-    let deleted_by_id: HashMap<i64, &Student> = deleted
-        .iter()
-        .filter(|s| !active_by_id.contains_key(&s.student_id))
-        .map(|s| (s.student_id, s))
-        .collect();
-    // By email: ids in ascending order (lowest first when kuraCloud holds one email twice).
-    // A deleted student also listed as active is indexed as active only, like by id.
-    fn index_by_email<'a>(
-        list: impl ExactSizeIterator<Item = &'a Student>,
-    ) -> HashMap<Cow<'a, str>, Vec<i64>> {
-        let mut map: HashMap<Cow<'a, str>, Vec<i64>> = HashMap::default();
-        map.reserve(list.len());
-        for s in list {
-            map.entry(email_key_cow(&s.email))
-                .or_default()
-                .push(s.student_id);
-        }
-        for ids in map.values_mut().filter(|ids| ids.len() > 1) {
-            ids.sort_unstable();
-        }
-        map
-    }
-    let active_by_email = index_by_email(active.iter());
-    let deleted_by_email = index_by_email(deleted_by_id.values().copied());
+    let mut kc = KcSide::new(&active, deleted);
 
     // Links: one per user (first wins), one per student.
     let mut link_of_user: HashMap<i64, i64> = HashMap::default();
@@ -316,18 +567,17 @@ pub fn plan(
         linked_students.insert(l.student_id);
     }
 
-    let mut claimed: HashSet<i64> = HashSet::default();
     // Students held by a conflict are never deleted.
     for l in &sorted_links {
         if let Some(key) = key_of_user.get(&l.user_id) {
             if conflicted_emails.contains(key) {
-                claimed.insert(l.student_id);
+                kc.claim(l.student_id);
             }
         }
     }
     for key in &conflicted_emails {
-        for id in active_by_email.get(*key).into_iter().flatten() {
-            claimed.insert(*id);
+        for id in kc.active_with_email(key) {
+            kc.claim(id);
         }
     }
 
@@ -335,10 +585,10 @@ pub fn plan(
     // (restored and edited between the two reads): which email is its own is unknown.
     // The Moodle users it could be (by either email, or by link) are conflicts the
     // teacher sees, and the student is held, until a fresh read agrees with itself.
-    let mut unsettled: HashMap<i64, (&Student, &Student)> = HashMap::default();
-    for d in deleted {
-        if let Some(&a) = active_by_id.get(&d.student_id) {
-            if !same_email(&a.email, &d.email) {
+    let mut unsettled: HashMap<i64, (StudentRef, StudentRef)> = HashMap::default();
+    for d in deleted.iter() {
+        if let Some(a) = kc.active_student(d.student_id) {
+            if !same_email(a.email, d.email) {
                 unsettled.entry(d.student_id).or_insert((a, d));
             }
         }
@@ -346,7 +596,7 @@ pub fn plan(
     if !unsettled.is_empty() {
         let mut by_email: HashMap<Cow<str>, i64> = HashMap::default();
         for (&id, (a, d)) in &unsettled {
-            for email in [&a.email, &d.email] {
+            for email in [a.email, d.email] {
                 let held = by_email.entry(email_key_cow(email)).or_insert(id);
                 *held = (*held).min(id);
             }
@@ -362,7 +612,7 @@ pub fn plan(
             let Some(&(a, d)) = unsettled.get(&id) else {
                 return true;
             };
-            claimed.insert(id);
+            kc.claim(id);
             let fields = StudentFields::of_moodle(m);
             entries.push(PlanEntry {
                 action: StudentAction::Conflict,
@@ -373,8 +623,8 @@ pub fn plan(
                 email: fields.email.clone(),
                 reason: format!(
                     "kuraCloud lists student {id} both as active ({}) and as deleted ({}): it changed while it was read. Nothing is done for this student; preview again",
-                    quote(&a.email),
-                    quote(&d.email)
+                    quote(a.email),
+                    quote(d.email)
                 )
                 .into(),
                 before: Some(Box::new(StudentFields::of_student(a))),
@@ -395,21 +645,21 @@ pub fn plan(
             unresolved.push((m, key, None));
             continue;
         };
-        if claimed.contains(&linked) {
+        if kc.is_claimed(linked) {
             unresolved.push((m, key, None));
             continue;
         }
-        if let Some(s) = active_by_id.get(&linked) {
-            if same_email(&s.email, key) {
-                claimed.insert(linked);
+        if let Some(s) = kc.active_student(linked) {
+            if same_email(s.email, key) {
+                kc.claim(linked);
                 entries.push(matched_entry(m, s, false, "linked"));
             } else {
                 replaced.insert(linked, (m.user_id, clean(&m.email)));
                 unresolved.push((m, key, Some(linked)));
             }
-        } else if let Some(s) = deleted_by_id.get(&linked) {
-            if same_email(&s.email, key) {
-                claimed.insert(linked);
+        } else if let Some(s) = kc.deleted_student(linked) {
+            if same_email(s.email, key) {
+                kc.claim(linked);
                 entries.push(restore_entry(
                     m,
                     s,
@@ -427,25 +677,23 @@ pub fn plan(
     // whose linked user changed email is free to match here (e.g. two swapped emails).
     let mut unmatched: Vec<(&MoodleStudent, Option<i64>)> = Vec::new();
     for (m, key, old_link) in unresolved {
-        let free = |map: &HashMap<Cow<str>, Vec<i64>>, claimed: &HashSet<i64>| {
-            map.get(key)
-                .and_then(|ids| ids.iter().find(|id| !claimed.contains(id)).copied())
-        };
-        let email_changed = old_link.is_some_and(|id| active_by_id.contains_key(&id));
-        if let Some(id) = free(&active_by_email, &claimed) {
-            claimed.insert(id);
+        let email_changed = old_link.is_some_and(|id| kc.active_index(id).is_some());
+        if let Some(s) = kc
+            .free(kc.active, &kc.active_emails, key)
+            .and_then(|id| kc.active_student(id))
+        {
+            kc.claim(s.student_id);
             let why = if email_changed {
                 "email changed; matched the existing kuraCloud student with the new email"
             } else {
                 "matched by email"
             };
-            if let Some(s) = active_by_id.get(&id) {
-                entries.push(matched_entry(m, s, true, why));
-            }
-        } else if let Some(s) =
-            free(&deleted_by_email, &claimed).and_then(|id| deleted_by_id.get(&id))
+            entries.push(matched_entry(m, s, true, why));
+        } else if let Some(s) = kc
+            .free(kc.deleted, &kc.deleted_emails, key)
+            .and_then(|id| kc.deleted_student(id))
         {
-            claimed.insert(s.student_id);
+            kc.claim(s.student_id);
             entries.push(restore_entry(
                 m,
                 s,
@@ -461,16 +709,16 @@ pub fn plan(
     for (m, old_link) in unmatched {
         let fields = StudentFields::of_moodle(m);
         let old = old_link
-            .filter(|id| !claimed.contains(id))
-            .and_then(|id| active_by_id.get(&id).copied());
+            .filter(|id| !kc.is_claimed(*id))
+            .and_then(|id| kc.active_student(id));
         let (action, reason, before, replaces) = match old {
             Some(old) => {
-                claimed.insert(old.student_id);
+                kc.claim(old.student_id);
                 (
                     StudentAction::Reinvite,
                     format!(
                         "email changed from {} to {}: the old kuraCloud account is deleted and an invite is sent to the new email",
-                        quote(&old.email),
+                        quote(old.email),
                         quote(&fields.email)
                     ),
                     Some(Box::new(StudentFields::of_student(old))),
@@ -500,33 +748,21 @@ pub fn plan(
         });
     }
 
-    // Every active student nobody claimed is deleted (once, however often it is listed).
-    for s in active {
-        if !claimed.insert(s.student_id) {
-            continue;
-        }
-        let reason = match replaced.get(&s.student_id) {
-            Some((_, new_email)) => format!(
-                "the Moodle user's email changed to {}, which already has a kuraCloud account",
-                quote(new_email)
-            ),
-            None => "not an actively enrolled student of the Moodle course".into(),
-        };
-        entries.push(PlanEntry {
-            action: StudentAction::Delete,
-            user_id: replaced.get(&s.student_id).map(|(u, _)| *u),
-            student_id: Some(s.student_id),
-            replaces_student_id: None,
-            name: display_name(&s.given_name, &s.family_name),
-            email: s.email.clone(),
-            reason: reason.into(),
-            before: Some(Box::new(StudentFields::of_student(s))),
-            after: None,
-            changes: vec![],
-            link: false,
-            after_hash: 0,
-        });
-    }
+    // Every active student nobody claimed is deleted (once, however often it is
+    // listed). Kept as indices into the roster: a roster of a million unknown students
+    // costs 4 bytes per student here, not a plan entry.
+    let mut deletes: Vec<u32> = (0..active.len())
+        .filter(|&i| {
+            !kc.repeated.get(i).copied().unwrap_or(true)
+                && !kc.claimed.get(i).copied().unwrap_or(true)
+        })
+        .map(|i| i as u32)
+        .collect();
+    // The account a user had before changing email to one that has an account already.
+    replaced.retain(|id, _| {
+        kc.active_index(*id)
+            .is_some_and(|i| !kc.claimed.get(i).copied().unwrap_or(true))
+    });
 
     // Users this very sync links: their stale rows are replaced by the new ones anyway.
     let relinked: HashSet<i64> = entries
@@ -536,12 +772,11 @@ pub fn plan(
         .collect();
     let stale_links: Vec<StudentLink> = sorted_links
         .iter()
-        .filter(|l| {
-            !active_by_id.contains_key(&l.student_id) && !deleted_by_id.contains_key(&l.student_id)
-        })
+        .filter(|l| kc.held(l.student_id).is_none())
         .filter(|l| !relinked.contains(&l.user_id))
         .copied()
         .collect();
+    drop(kc);
 
     // Display order: by action, then name and email, case-insensitively. Entries are
     // large, so sort their indices, then move each entry into place once.
@@ -558,6 +793,19 @@ pub fn plan(
             .then_with(|| a.student_id.cmp(&b.student_id))
     });
     permute(&mut entries, order);
+    // The deletes by the same keys (their action is the same).
+    deletes.sort_by(|&i, &j| {
+        let (Some(a), Some(b)) = (active.get(i as usize), active.get(j as usize)) else {
+            return i.cmp(&j);
+        };
+        cmp_names(&a, &b)
+            .then_with(|| cmp_caseless(a.email, b.email))
+            .then_with(|| {
+                let user = |s: &StudentRef| replaced.get(&s.student_id).map(|(u, _)| *u);
+                user(&a).cmp(&user(&b))
+            })
+            .then_with(|| a.student_id.cmp(&b.student_id))
+    });
     let mut counts = PlanCounts::default();
     for e in &entries {
         match e.action {
@@ -571,23 +819,67 @@ pub fn plan(
             StudentAction::Skip => counts.skip += 1,
         }
     }
+    counts.delete += deletes.len();
     let roster = active.len();
-    let fingerprint = fingerprint(&entries, active, deleted);
+    let mut plan = StudentSyncPlan {
+        mass_removal: trips_mass_removal(counts.removals(), roster),
+        listed: entries,
+        counts,
+        roster,
+        stale_links,
+        fingerprint: String::new(),
+        deletes,
+        replaced,
+        active,
+    };
+    plan.fingerprint = fingerprint(&plan, deleted);
     // Unchanged lines need no field-by-field detail; dropping it halves the outcome.
-    for e in entries
+    for e in plan
+        .listed
         .iter_mut()
         .filter(|e| e.action == StudentAction::Unchanged)
     {
         e.before = None;
         e.after = None;
     }
-    StudentSyncPlan {
-        mass_removal: trips_mass_removal(counts.removals(), roster),
-        entries,
-        counts,
-        roster,
-        stale_links,
-        fingerprint,
+    plan
+}
+
+/// The parts of `display_name(first, last)` when neither has control characters.
+fn name_parts<'a>(first: &'a str, last: &'a str) -> Option<[&'a str; 3]> {
+    let (f, l) = (first.trim(), last.trim());
+    if f.chars().chain(l.chars()).any(char::is_control) {
+        return None;
+    }
+    Some(match (f.is_empty(), l.is_empty()) {
+        (true, true) => ["(no name)", "", ""],
+        (false, false) => [f, " ", l],
+        (false, true) => [f, "", ""],
+        (true, false) => [l, "", ""],
+    })
+}
+
+/// `cmp_caseless` of two students' display names, without building them (the usual
+/// case) when sorting a million deletes.
+fn cmp_names(a: &StudentRef, b: &StudentRef) -> std::cmp::Ordering {
+    match (
+        name_parts(a.given_name, a.family_name),
+        name_parts(b.given_name, b.family_name),
+    ) {
+        (Some([a1, "", ""]), Some([b1, "", ""])) => cmp_caseless(a1, b1),
+        (Some(x), Some(y)) => {
+            fn lower<'a>(parts: [&'a str; 3]) -> impl Iterator<Item = char> + 'a {
+                parts
+                    .into_iter()
+                    .flat_map(str::chars)
+                    .flat_map(char::to_lowercase)
+            }
+            lower(x).cmp(lower(y))
+        }
+        _ => cmp_caseless(
+            &display_name(a.given_name, a.family_name),
+            &display_name(b.given_name, b.family_name),
+        ),
     }
 }
 
@@ -607,7 +899,7 @@ fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
     }
 }
 
-fn matched_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &'static str) -> PlanEntry {
+fn matched_entry(m: &MoodleStudent, s: StudentRef, new_link: bool, why: &'static str) -> PlanEntry {
     // Compared without copying: most matched students are unchanged.
     let email = clean_cow(&m.email);
     let target = [
@@ -625,12 +917,12 @@ fn matched_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &'static s
     ]
     .iter()
     .zip(target.iter().zip([
-        &s.given_name,
-        &s.family_name,
-        &s.external_student_id,
-        &s.section,
+        s.given_name,
+        s.family_name,
+        s.external_student_id,
+        s.section,
     ])) {
-        if want.as_ref() != have.as_str() {
+        if want.as_ref() != have {
             changes.push((*name).to_string());
         }
     }
@@ -682,7 +974,7 @@ fn matched_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &'static s
     }
 }
 
-fn restore_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &'static str) -> PlanEntry {
+fn restore_entry(m: &MoodleStudent, s: StudentRef, new_link: bool, why: &'static str) -> PlanEntry {
     let mut e = matched_entry(m, s, new_link, why);
     e.action = StudentAction::Restore;
     if e.after.is_none() {
@@ -708,29 +1000,29 @@ fn restore_entry(m: &MoodleStudent, s: &Student, new_link: bool, why: &'static s
 /// change between preview and apply (not an integrity check against an attacker, who
 /// could change kuraCloud itself). Fields kuraCloud changes on its own (invite
 /// accepted, creation date) are left out so they do not make a reviewed plan stale.
-fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -> String {
+fn fingerprint(plan: &StudentSyncPlan, deleted: &Roster) -> String {
     let mut hash = FingerprintHasher::new();
-    let mut roster: Vec<(bool, &Student)> = active
-        .iter()
-        .map(|s| (false, s))
-        .chain(deleted.iter().map(|s| (true, s)))
-        .collect();
-    roster.sort_unstable_by_key(|(d, s)| (*d, s.student_id));
-    for (is_deleted, s) in roster {
-        hash.bytes(&[is_deleted as u8]);
-        hash.number(Some(s.student_id));
-        for v in [
-            &s.email,
-            &s.given_name,
-            &s.family_name,
-            &s.external_student_id,
-            &s.section,
-        ] {
-            hash.field(v);
+    // The roster by (deleted, id): the sort of indices is the sort of students.
+    for (is_deleted, roster) in [(false, &plan.active), (true, deleted)] {
+        let mut order: Vec<u32> = (0..roster.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| roster.get(i as usize).map(|s| s.student_id));
+        for s in order.iter().filter_map(|&i| roster.get(i as usize)) {
+            hash.bytes(&[is_deleted as u8]);
+            hash.number(Some(s.student_id));
+            for v in [
+                s.email,
+                s.given_name,
+                s.family_name,
+                s.external_student_id,
+                s.section,
+            ] {
+                hash.field(v);
+            }
         }
     }
     hash.bytes(b"plan");
-    for e in entries {
+    let (before, after) = plan.split();
+    let entry = |hash: &mut FingerprintHasher, e: &PlanEntry| {
         hash.bytes(&[e.action as u8, e.link as u8]);
         hash.number(e.user_id);
         hash.number(e.student_id);
@@ -753,6 +1045,25 @@ fn fingerprint(entries: &[PlanEntry], active: &[Student], deleted: &[Student]) -
                 hash.bytes(&e.after_hash.to_le_bytes());
             }
         }
+    };
+    for e in before {
+        entry(&mut hash, e);
+    }
+    // A delete as `entry` would hash it, without making it into an entry.
+    for s in plan
+        .deletes
+        .iter()
+        .filter_map(|&i| plan.active.get(i as usize))
+    {
+        hash.bytes(&[StudentAction::Delete as u8, 0]);
+        hash.number(plan.replaced.get(&s.student_id).map(|(u, _)| *u));
+        hash.number(Some(s.student_id));
+        hash.number(None);
+        hash.bytes(&[0]);
+        hash.bytes(&0u128.to_le_bytes());
+    }
+    for e in after {
+        entry(&mut hash, e);
     }
     format!("{:032x}", hash.finish())
 }
@@ -819,6 +1130,7 @@ impl FingerprintHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::Student;
 
     #[test]
     fn permute_moves_each_item_to_its_place() {
@@ -874,7 +1186,12 @@ mod tests {
                 student_id: i,
             })
             .collect();
-        let plan = plan(&moodle, &links, &active, &deleted);
+        let plan = plan(
+            &moodle,
+            &links,
+            Roster::from(&active[..]),
+            &Roster::from(&deleted[..]),
+        );
         let actual = serde_json::to_string(&plan).unwrap().len();
         let hint = plan.json_size_hint();
         assert!(hint >= actual, "hint {hint} < actual {actual}");

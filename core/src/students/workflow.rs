@@ -2,8 +2,9 @@
 
 use super::apply::{execute, EntryReport, DEFAULT_BATCH};
 use super::plan::{plan, StudentSyncPlan};
-use super::snapshot::{StudentLink, StudentSyncInput};
-use crate::api::{ApiClient, Student};
+use super::roster::Roster;
+use super::snapshot::{MoodleStudent, StudentLink, StudentSyncInput};
+use crate::api::ApiClient;
 use crate::error::{WfResult, WorkflowError};
 use crate::runtime::Io;
 use crate::workflows::Outcome;
@@ -11,10 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Both kuraCloud reads. Any failure aborts here, before a single write: a partial
 /// roster would look like students to delete.
-pub async fn read_roster(
-    api: &mut ApiClient,
-    course_id: i64,
-) -> WfResult<(Vec<Student>, Vec<Student>)> {
+pub async fn read_roster(api: &mut ApiClient, course_id: i64) -> WfResult<(Roster, Roster)> {
     api.io().progress("read", 0, 2).await;
     let active = api.students(course_id, false).await?;
     api.io().progress("read", 1, 2).await;
@@ -27,11 +25,21 @@ pub async fn compute_plan(
     api: &mut ApiClient,
     input: &StudentSyncInput,
 ) -> WfResult<StudentSyncPlan> {
-    let (active, deleted) = read_roster(api, input.course_id).await?;
-    Ok(plan(&input.students, &input.links, &active, &deleted))
+    plan_course(api, input.course_id, &input.students, &input.links).await
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// Reads course `course_id`'s roster and plans its sync with these Moodle students.
+pub async fn plan_course(
+    api: &mut ApiClient,
+    course_id: i64,
+    students: &[MoodleStudent],
+    links: &[StudentLink],
+) -> WfResult<StudentSyncPlan> {
+    let (active, deleted) = read_roster(api, course_id).await?;
+    Ok(plan(students, links, active, &deleted))
+}
+
+#[derive(Debug, Serialize)]
 pub struct PreviewOutcome {
     pub plan: StudentSyncPlan,
     pub requests: u32,
@@ -65,7 +73,7 @@ pub enum ApplyStatus {
     NeedsMassRemovalConfirmation,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct ApplyOutcome {
     pub status: ApplyStatus,
     /// The plan that was applied, or the fresh plan when stale or unconfirmed.
