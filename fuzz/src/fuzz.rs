@@ -10,7 +10,7 @@ use crate::gen::{self, Answer, Fault, Pools, World, API};
 use crate::module;
 use crate::rng::Rng;
 use kuracloud_host_runner::driver::start_request;
-use kuracloud_host_runner::{KcInstance, Limits};
+use kuracloud_host_runner::{KcInstance, KcModule, Limits};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -81,12 +81,18 @@ impl Class {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Options {
     pub time_per_call: Duration,
     pub max_steps: usize,
     /// Print every call and answer (replaying one case).
     pub verbose: bool,
+    /// The module to run (`None`: [`module()`]); `--compare` runs two.
+    pub module: Option<&'static KcModule>,
+    /// Keep every output of the module in the report (`--compare`).
+    pub record: bool,
+    /// No id twice in a roster (`--compare`).
+    pub unique_ids: bool,
 }
 
 impl Default for Options {
@@ -95,6 +101,9 @@ impl Default for Options {
             time_per_call: Duration::from_secs(5),
             max_steps: 2_000,
             verbose: false,
+            module: None,
+            record: false,
+            unique_ids: false,
         }
     }
 }
@@ -111,6 +120,8 @@ pub struct CaseReport {
     pub calls: usize,
     pub faults: Vec<Fault>,
     pub longest_call: Duration,
+    /// Every output of the module, in order (with `Options::record`).
+    pub transcript: Vec<String>,
 }
 
 impl CaseReport {
@@ -147,6 +158,12 @@ impl Driver<'_> {
         let start = Instant::now();
         let out = f(&mut self.instance);
         self.report.longest_call = self.report.longest_call.max(start.elapsed());
+        if self.opts.record {
+            self.report.transcript.push(match &out {
+                Ok(text) => text.clone(),
+                Err(e) => format!("host error: {e}"),
+            });
+        }
         if self.opts.verbose {
             match &out {
                 Ok(text) => eprintln!("{what} -> {}", shorten(text, 600)),
@@ -158,7 +175,8 @@ impl Driver<'_> {
 }
 
 fn fresh_instance(opts: &Options) -> KcInstance {
-    module()
+    opts.module
+        .unwrap_or_else(module)
         .instantiate(Limits {
             time_per_call: opts.time_per_call,
             ..Limits::default()
@@ -455,6 +473,7 @@ pub fn run_case(seed: u64, case: u64, opts: &Options) -> CaseReport {
             calls: 0,
             faults: Vec::new(),
             longest_call: Duration::ZERO,
+            transcript: Vec::new(),
         },
     };
     let class = if abi {
@@ -469,6 +488,9 @@ pub fn run_case(seed: u64, case: u64, opts: &Options) -> CaseReport {
 fn workflow_case(d: &mut Driver, r: &mut Rng, pools: &Pools, workflow: &str) -> Class {
     let mut input = gen::workflow_input(r, workflow, pools);
     let mut world = World::new(r, *pools);
+    if d.opts.unique_ids {
+        world.unique_ids();
+    }
     if workflow == "grades.sync" && r.chance(1, 2) {
         // Students in step, so the sync reaches the export.
         let students: Vec<Value> = (0..gen::count(r).min(300))
@@ -613,6 +635,7 @@ pub fn run_scripted(
             calls: 0,
             faults: Vec::new(),
             longest_call: Duration::ZERO,
+            transcript: Vec::new(),
         },
     };
     let mut out = d.call("start", |i| i.start(request));

@@ -361,6 +361,15 @@ impl World {
         world
     }
 
+    /// Keeps the first student of each id in each roster (for `--compare` against a
+    /// module that read repeated ids differently).
+    pub fn unique_ids(&mut self) {
+        for roster in [&mut self.active, &mut self.deleted] {
+            let mut seen = std::collections::HashSet::new();
+            roster.retain(|s| seen.insert(s["studentId"].to_string()));
+        }
+    }
+
     /// Makes the active roster exactly the Moodle students given (every one linked,
     /// nothing to change), so a grade sync reaches the export.
     pub fn in_step_with(&mut self, students: &[Value], links: &mut Vec<Value>) {

@@ -3,6 +3,8 @@
 //! ```text
 //! kuracloud-fuzz [--seconds N] [--inputs N] [--seed S] [--jobs N] [--time-limit-ms MS]
 //! kuracloud-fuzz --seed S --replay CASE      # one case, every call and answer printed
+//! kuracloud-fuzz --inputs N --compare OTHER.wasm   # differential: the same cases on two
+//!                                                  # modules must give the same outputs
 //! ```
 //! Exit status 1 when any case trapped, ran past its deadline, returned something that
 //! is not a well-formed step, or hit the memory limit without being sent gigabytes.
@@ -71,7 +73,7 @@ fn shown(text: &str) -> String {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: kuracloud-fuzz [--seconds N] [--inputs N] [--seed S] [--jobs N] [--time-limit-ms MS]\n       kuracloud-fuzz --seed S --replay CASE"
+        "usage: kuracloud-fuzz [--seconds N] [--inputs N] [--seed S] [--jobs N] [--time-limit-ms MS] [--compare OTHER.wasm]\n       kuracloud-fuzz --seed S --replay CASE"
     );
     std::process::exit(2)
 }
@@ -82,6 +84,7 @@ fn main() {
     let mut seed: u64 = 1;
     let mut jobs: u64 = 1;
     let mut replay: Option<u64> = None;
+    let mut compare: Option<&'static kuracloud_host_runner::KcModule> = None;
     let mut opts = Options::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -97,11 +100,22 @@ fn main() {
             "--jobs" => jobs = value().max(1),
             "--replay" => replay = Some(value()),
             "--time-limit-ms" => opts.time_per_call = Duration::from_millis(value()),
+            "--compare" => {
+                let path = args.next().unwrap_or_else(|| usage());
+                let other = kuracloud_host_runner::KcModule::load(path.as_ref(), None)
+                    .unwrap_or_else(|e| {
+                        eprintln!("cannot load {path}: {e}");
+                        std::process::exit(2)
+                    });
+                compare = Some(&*Box::leak(Box::new(other)));
+            }
             _ => usage(),
         }
     }
     // Compile once before the clock starts.
     let _ = kuracloud_fuzz::module();
+    opts.record = compare.is_some();
+    opts.unique_ids = compare.is_some() && std::env::var_os("FUZZ_UNIQUE_IDS").is_some();
 
     if let Some(case) = replay {
         opts.verbose = true;
@@ -139,7 +153,30 @@ fn main() {
                 if case >= limit {
                     break;
                 }
-                let report = run_case(seed, case, &opts);
+                let mut report = run_case(seed, case, &opts);
+                if let Some(other) = compare {
+                    // The same case on the other module: the same answers as long as it
+                    // asks the same, so any difference in its outputs is a difference
+                    // of the modules.
+                    let theirs = run_case(
+                        seed,
+                        case,
+                        &Options {
+                            module: Some(other),
+                            ..opts.clone()
+                        },
+                    );
+                    if let Some(k) = (0..report.transcript.len().max(theirs.transcript.len()))
+                        .find(|&k| report.transcript.get(k) != theirs.transcript.get(k))
+                    {
+                        let at = |t: &[String]| t.get(k).map_or("(nothing)".into(), |s| shown(s));
+                        report.class = Class::BadOutput(format!(
+                            "the modules differ at output {k}: {} | other: {}",
+                            at(&report.transcript),
+                            at(&theirs.transcript)
+                        ));
+                    }
+                }
                 let mut t = totals.lock().unwrap_or_else(|e| e.into_inner());
                 if report.is_finding() {
                     println!(
