@@ -169,6 +169,11 @@ class module_runner {
      * @throws \block_kuracloud\local\wasm\workflow_exception
      */
     public static function run(string $workflow, array $input, ?callable $progress = null): array {
+        if (self::runtime() === self::RUNTIME_PHP) {
+            // The generated PHP keeps the module's memory in PHP's own (a 40,000-grade sync
+            // needs about 224M): Moodle's extra memory limit, as for other heavy operations.
+            raise_memory_limit(MEMORY_EXTRA);
+        }
         $loop = self::loop($progress)->allow_only(self::api_urls($input));
         $budget = $workflow === 'grades.sync' ? (float)self::GRADE_SYNC_BUDGET : null;
         if (self::$deadline !== null) {
