@@ -212,6 +212,10 @@ private function _copy(array &$M, int $d, int $s, int $n): void
     if ($n === 0 || $d === $s) {
         return;
     }
+    if ($n > 262144) {
+        // A long copy is a loop in PHP: the time limit applies to it too.
+        $this->_tick();
+    }
     if ($n <= 8) {
         $this->_st($M, $d, $n, $this->_ld($M, $s, $n));
         return;
@@ -254,6 +258,9 @@ private function _fill(array &$M, int $d, int $v, int $n): void
     }
     if ($n === 0) {
         return;
+    }
+    if ($n > 262144) {
+        $this->_tick();
     }
     $b = $v & 255;
     $x = $b | $b << 8;

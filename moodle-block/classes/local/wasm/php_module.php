@@ -56,8 +56,15 @@ namespace block_kuracloud\local\wasm {
          *
          * @param string $generatedphpfile Path of the generated PHP file.
          * @throws \KuracloudWasm\Exception When the file is missing or not a generated module.
+         * @throws \LogicException When the kuracloud extension is loaded (use it instead).
          */
         public function __construct(string $generatedphpfile) {
+            if (\extension_loaded('kuracloud')) {
+                // The extension's KuracloudWasm\Exception cannot be created from PHP, so
+                // the generated runtime could not report a trap: use the extension.
+                throw new \LogicException('the kuracloud extension is loaded: run the module with it '
+                    . '(\\KuracloudWasm\\Module); the generated PHP is for servers without it');
+            }
             $path = \realpath($generatedphpfile);
             if ($path === false || !\is_file($path) || !\is_readable($path)) {
                 throw new \KuracloudWasm\Exception("cannot read the kuraCloud module {$generatedphpfile}");
