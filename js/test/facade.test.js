@@ -147,3 +147,22 @@ test('workflows run side by side; start replaces a running one', () => {
   const step = a.start('courses.list', { connections: [{ connection_id: 1, ...VERIFY.connection }] });
   assert.deepEqual(step, { effect: { progress: { stage: 'courses', done: 0, total: 1 } } });
 });
+
+test('members that are undefined are left out, as JSON.stringify leaves them out', () => {
+  const run = new Workflow();
+  // `links: undefined` is no links (null would be refused: links is a list).
+  const step = run.start('students.preview', {
+    connection: { ...VERIFY.connection, timeout_ms: undefined },
+    course_id: 1,
+    students: [],
+    links: undefined,
+    fingerprint: undefined,
+  });
+  assert.ok('effect' in step);
+  assert.equal(step.effect.progress.stage, 'read');
+  assert.match(thrown(() => run.start('students.preview', { connection: VERIFY.connection, course_id: 1, students: [], links: null })).message, /invalid type: null, expected a sequence/);
+  // In a list, undefined is null (as JSON.stringify writes it).
+  assert.match(thrown(() => run.start('students.preview', { connection: VERIFY.connection, course_id: 1, students: [undefined] })).message, /invalid type: null, expected struct MoodleStudent/);
+  // A required member that is undefined is missing.
+  assert.match(thrown(() => run.start('students.preview', { connection: VERIFY.connection, course_id: undefined, students: [] })).message, /missing field `course_id`/);
+});

@@ -5,8 +5,10 @@
 //! The input is written straight from the deserializer (no tree in between), in the
 //! order JavaScript lists the object's keys, as `JSON.stringify` would: numbers that are
 //! safe integers as integers, other finite numbers as the shortest decimal that reads
-//! back the same, non-finite ones as `null`, `undefined` as `null`. Nesting is bounded,
-//! so a cyclic or absurdly deep object is refused instead of overflowing the stack.
+//! back the same, non-finite ones as `null`; a member whose value is `undefined` is left
+//! out (so `{links: undefined}` means no links), an `undefined` elsewhere is `null`.
+//! BigInts are written as the integers they are. Nesting is bounded, so a cyclic or
+//! absurdly deep object is refused instead of overflowing the stack.
 
 use kuracloud_core::error::WorkflowError;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -19,9 +21,10 @@ pub const MAX_DEPTH: usize = 128;
 
 /// The start request for `workflow` with the JavaScript value `input`.
 pub fn start_request(workflow: &str, input: &JsValue) -> Result<String, WorkflowError> {
-    request_from(
+    request_with(
         workflow,
         serde_wasm_bindgen::Deserializer::from(input.clone()),
+        true,
     )
 }
 
@@ -29,6 +32,16 @@ pub fn start_request(workflow: &str, input: &JsValue) -> Result<String, Workflow
 pub fn request_from<'de, D: Deserializer<'de>>(
     workflow: &str,
     input: D,
+) -> Result<String, WorkflowError> {
+    request_with(workflow, input, false)
+}
+
+/// `js_members`: `input` is serde-wasm-bindgen's, so object members can be looked at as
+/// JavaScript values first (to leave out the `undefined` ones).
+fn request_with<'de, D: Deserializer<'de>>(
+    workflow: &str,
+    input: D,
+    js_members: bool,
 ) -> Result<String, WorkflowError> {
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(b"{\"workflow\":");
@@ -39,11 +52,16 @@ pub fn request_from<'de, D: Deserializer<'de>>(
         .deserialize_any(JsonWriter {
             out: &mut out,
             depth: 0,
+            js_members,
         })
         .map_err(|e| {
-            // serde-wasm-bindgen's errors are JavaScript `Error`s, shown as "Error: ...".
+            // serde-wasm-bindgen's errors are JavaScript `Error`s, shown as "Error: ...",
+            // once per level they were passed up through.
             let text = e.to_string();
-            let text = text.strip_prefix("Error: ").unwrap_or(&text);
+            let mut text = text.as_str();
+            while let Some(rest) = text.strip_prefix("Error: ") {
+                text = rest;
+            }
             WorkflowError::invalid_input(format!("the workflow input cannot be read: {text}"))
         })?;
     out.push(b'}');
@@ -56,6 +74,7 @@ pub fn request_from<'de, D: Deserializer<'de>>(
 struct JsonWriter<'a> {
     out: &'a mut Vec<u8>,
     depth: usize,
+    js_members: bool,
 }
 
 impl JsonWriter<'_> {
@@ -140,6 +159,7 @@ impl<'de> Visitor<'de> for JsonWriter<'_> {
             let element = JsonWriter {
                 out: &mut *self.out,
                 depth,
+                js_members: self.js_members,
             };
             if seq.next_element_seed(element)?.is_none() {
                 self.out.truncate(mark);
@@ -170,14 +190,43 @@ impl<'de> Visitor<'de> for JsonWriter<'_> {
                 break;
             }
             self.out.push(b':');
-            map.next_value_seed(JsonWriter {
+            let value = JsonWriter {
                 out: &mut *self.out,
                 depth,
-            })?;
+                js_members: self.js_members,
+            };
+            if self.js_members {
+                if !map.next_value_seed(JsMember(value))? {
+                    // `undefined`: no member, as in `JSON.stringify`.
+                    self.out.truncate(mark);
+                    continue;
+                }
+            } else {
+                map.next_value_seed(value)?;
+            }
             first = false;
         }
         self.out.push(b'}');
         Ok(())
+    }
+}
+
+/// An object member's value from serde-wasm-bindgen, taken as the JavaScript value it is
+/// (serde-wasm-bindgen's `preserve`): `false` for `undefined`, else written as JSON.
+struct JsMember<'a>(JsonWriter<'a>);
+
+impl<'de> DeserializeSeed<'de> for JsMember<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;
+        if value.is_undefined() {
+            return Ok(false);
+        }
+        serde_wasm_bindgen::Deserializer::from(value)
+            .deserialize_any(self.0)
+            .map_err(de::Error::custom)?;
+        Ok(true)
     }
 }
 

@@ -41,7 +41,7 @@ use kuracloud_core::{workflows, EffectResult, Step};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-pub use input::{start_request, MAX_DEPTH};
+pub use input::{request_from, start_request, MAX_DEPTH};
 
 /// The TypeScript declarations of inputs, steps, effects, outcomes and errors; the
 /// `Workflow` class is declared there too (generic over the workflow name), so its
