@@ -9,7 +9,7 @@ echo "== JavaScript package (js/: Node tests, golden parity, types, browser page
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 [ -f dist/kuracloud.wasm ] || scripts/build-wasm.sh
-cargo build -q --release -p kuracloud-host-runner
+cargo build -q -p kuracloud-host-runner
 js/build.sh
 tools=.cache/js-tools
 want=(typescript@5.9.3 playwright-core@1.65.1)

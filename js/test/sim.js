@@ -7,13 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const HOST_RUNNER = process.env.KC_HOST_RUNNER ?? join(ROOT, 'target', 'release', 'host-runner');
+// The debug build: scripts/test.sh has built it already (its dependencies are optimized).
+export const HOST_RUNNER = process.env.KC_HOST_RUNNER ?? join(ROOT, 'target', 'debug', 'host-runner');
 export const TOKEN = 'demo-token';
 
 /** Starts `host-runner sim --port 0`; resolves to `{url, stop()}` once it listens. */
 export function startSim() {
   if (!existsSync(HOST_RUNNER)) {
-    throw new Error(`${HOST_RUNNER} is missing: cargo build --release -p kuracloud-host-runner (scripts/test-js.sh does)`);
+    throw new Error(`${HOST_RUNNER} is missing: cargo build -p kuracloud-host-runner (scripts/test-js.sh does)`);
   }
   const child = spawn(HOST_RUNNER, ['sim', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
