@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runtime benchmarks (figures, not pass/fail): the extension against the generated PHP
-# on the same machine in the same run, PHP 8.2 CLI with opcache on (and JIT where
-# said): students preview of 50, 2,000 and 5,000 students and grade sync of 40,000
+# on the same machine in the same run, PHP 8.2 CLI with opcache on (and the JIT
+# configured where said): students preview of 50, 2,000 and 5,000 students and grade sync of 40,000
 # grades (php-ext/bench/runtimes.php), then the generated file's load time and memory
 # with and without opcache (php-ext/bench/load.php). Expects scripts/build-wasm.sh.
 set -euo pipefail
@@ -30,7 +30,7 @@ echo "== extension (opcache)"
 phpx "${opcache[@]}" -d extension="$ext" php-ext/bench/runtimes.php ext "${work[@]}"
 echo "== generated PHP (opcache, no JIT)"
 phpx "${opcache[@]}" php-ext/bench/runtimes.php php "${work[@]}" preview 10000 preview 20000
-echo "== generated PHP (opcache, JIT: tracing set, compiled under function JIT by php_module)"
+echo "== generated PHP (opcache, JIT configured: php_module compiles the generated file with the JIT off)"
 phpx "${jit[@]}" php-ext/bench/runtimes.php php "${work[@]}" preview 10000 preview 20000
 echo "== generated file: $(stat -c %s dist/kuracloud.php) bytes"
 echo "load without opcache (every CLI process, e.g. cron):"

@@ -3,6 +3,7 @@
 # inputs and kuraCloud answers through wasmtime and through the generated PHP
 # (dist/kuracloud.php), every step compared byte for byte.
 # Usage: scripts/differential.sh [CASES (10000)] [SEED (1)]. Expects scripts/build-wasm.sh.
+# PHP=/path/to/php-wrapper runs the PHP side with other settings (e.g. the JIT on).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cases="${1:-10000}"
@@ -18,5 +19,5 @@ if [ -n "$scan" ] && [ -d "$scan" ]; then
     grep -qE '^\s*extension\s*=\s*kuracloud' "$f" || ln -s "$f" "$ini/"
   done
 fi
-PHP_INI_SCAN_DIR="$ini" target/release/examples/differential dist/kuracloud.wasm dist/kuracloud.php \
+PHP_INI_SCAN_DIR="$ini" PHP="${PHP:-php}" target/release/examples/differential dist/kuracloud.wasm dist/kuracloud.php \
   --cases "$cases" --seed "$seed"

@@ -87,10 +87,11 @@ namespace block_kuracloud\local\wasm {
         /**
          * Includes the file in a scope of its own.
          *
-         * PHP 8.2's tracing JIT miscompiles some of the generated methods (a variable
-         * assigned on every path reads as undefined). When it is the JIT's mode, the
-         * file is compiled under the function JIT with hot counters instead (correct, and
-         * nearly as fast here), and the setting restored for everything else.
+         * PHP 8.2's JIT, tracing and function modes alike, miscompiles some of the
+         * generated methods (outcomes differ from wasmtime's in the differential check),
+         * so the file is compiled with the JIT off: its methods then never get JIT code,
+         * in this request or in later ones that find them in opcache. The setting is
+         * restored at once for everything else.
          *
          * Compiling the file takes memory once: about 90 MB, and over 192 MB while
          * opcache optimizes it (the first request after a restart; later ones find it
@@ -102,10 +103,9 @@ namespace block_kuracloud\local\wasm {
          */
         private static function load(string $path): mixed {
             $jit = (string)\ini_get('opcache.jit');
-            $tracing = \in_array(\strtolower($jit), ['on', 'tracing'], true)
-                || (\preg_match('/^[0-9]{4}$/', $jit) && \in_array($jit[2], ['4', '5'], true));
-            if ($tracing) {
-                \ini_set('opcache.jit', '1235');
+            $jitoff = \in_array(\strtolower($jit), ['', '0', 'off', 'disable'], true);
+            if (!$jitoff) {
+                @\ini_set('opcache.jit', 'off');
             }
             $limit = (string)\ini_get('memory_limit');
             $raise = self::bytes($limit) >= 0 && self::bytes($limit) < 512 << 20;
@@ -115,8 +115,8 @@ namespace block_kuracloud\local\wasm {
             try {
                 return require($path);
             } finally {
-                if ($tracing) {
-                    \ini_set('opcache.jit', $jit);
+                if (!$jitoff) {
+                    @\ini_set('opcache.jit', $jit);
                 }
                 if ($raise) {
                     @\ini_set('memory_limit', $limit);
