@@ -4,6 +4,7 @@
 # parity cases against host-runner, the wasm-bindgen facade, the TypeScript declarations
 # (tsc --strict), and the browser page examples/web plus the web target in headless
 # Chromium. typescript and playwright-core come from npm into .cache/js-tools (once).
+# The package itself runs on Node.js 18 and later; playwright-core needs Node.js 20.
 set -euo pipefail
 echo "== JavaScript package (js/: Node tests, golden parity, types, browser page)"
 cd "$(dirname "$0")/.."
