@@ -345,3 +345,22 @@ fn control_flow_calls_and_traps() {
     calls.push(call("forever", vec![V::I32(0)]));
     compare(wat, &calls);
 }
+
+#[test]
+fn unsupported_instructions_fail_the_translation_by_name() {
+    let wasm = wat::parse_str(
+        r#"(module (table 2 funcref)
+             (func (export "size") (result i32) (table.size 0)))"#,
+    )
+    .expect("wat");
+    let err = wasm2php::translate(&wasm, &wasm2php::Options::default())
+        .expect_err("table.size is not supported");
+    assert!(
+        err.0.contains("unsupported instruction: TableSize"),
+        "{err}"
+    );
+    let wasm = wat::parse_str(r#"(module (import "env" "f" (func)))"#).expect("wat");
+    let err = wasm2php::translate(&wasm, &wasm2php::Options::default())
+        .expect_err("imports are not supported");
+    assert!(err.0.contains("imports the function env::f"), "{err}");
+}
