@@ -13,8 +13,12 @@ fn root() -> PathBuf {
 #[test]
 fn shipped_php_is_the_translation_of_the_module() {
     let wasm_path = root().join("dist/kuracloud.wasm");
-    let wasm = std::fs::read(&wasm_path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-wasm.sh first)", wasm_path.display()));
+    let wasm = std::fs::read(&wasm_path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run scripts/build-wasm.sh first)",
+            wasm_path.display()
+        )
+    });
     let opts = wasm2php::Options {
         source_name: Some("kuracloud.wasm".into()),
     };
