@@ -149,3 +149,32 @@ fn an_api_url_that_could_split_a_request_sends_nothing() {
         assert_eq!(class, Class::Error("invalid_input".into()), "{api_url:?}");
     }
 }
+
+/// Found reading the roster reader: it reserved the first student's text times the
+/// students to come, so one long first name in a roster of a few thousand asked for
+/// more than 2 GiB at once (a capacity-overflow panic in a 32-bit module).
+#[test]
+fn a_long_first_name_does_not_make_the_roster_reserve_gigabytes() {
+    let mut roster =
+        vec![json!({"studentId": 1, "email": "a@uni.example", "givenName": "x".repeat(1_000_000)})];
+    roster
+        .extend((2..2_500).map(|i| json!({"studentId": i, "email": format!("s{i}@uni.example")})));
+    let body = serde_json::to_vec(&roster).unwrap();
+    let kuracloud = |_: &str, url: &str, _: Option<&str>| -> Answer {
+        if url.ends_with("deleted=true") {
+            ok(json!([]))
+        } else {
+            Answer::Http {
+                status: 200,
+                body: body.clone(),
+                inline: false,
+            }
+        }
+    };
+    let input =
+        json!({"connection": {"api_url": API, "token": "t"}, "course_id": 1, "students": []});
+    let request = start_request("grades.sync", &input.to_string());
+    let (class, outcome) = run_scripted(request.as_bytes(), &bases(), kuracloud);
+    assert_eq!(class, Class::Done);
+    assert_eq!(outcome.unwrap()["student_counts"]["delete"], 2_499);
+}

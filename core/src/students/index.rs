@@ -3,17 +3,17 @@
 //! slot and a map from email to a `Vec` of ids 49 bytes per slot and an allocation per
 //! email.
 //!
-//! A table slot holds the newest roster index of one distinct key; the other indices
-//! with that key follow it in a chain, newest first. Students sharing a key therefore
-//! take one slot, so many students with one email (or one id) make a long chain, never
-//! a long run of probes for every other key.
+//! A table slot holds the first roster index of one distinct key; the other indices
+//! with that key follow it in a chain. Students sharing a key therefore take one slot,
+//! so many students with one email (or one id) make a long chain, never a long run of
+//! probes for every other key; and the first of them is found without walking it.
 
 const NONE: u32 = u32::MAX;
 
 pub struct Index {
     /// Open addressing, linear probing; never more than two thirds full.
     table: Vec<u32>,
-    /// Per roster index, the next (older) index with the same key.
+    /// Per roster index, the next index in its key's chain.
     next: Vec<u32>,
 }
 
@@ -48,13 +48,17 @@ impl Index {
                     break;
                 }
                 if same(head as usize, i) {
+                    // Right after the first: first, then the others newest first.
+                    let after = next.get(head as usize).copied().unwrap_or(NONE);
                     if let Some(link) = next.get_mut(i) {
-                        *link = head;
+                        *link = after;
+                    }
+                    if let Some(link) = next.get_mut(head as usize) {
+                        *link = i as u32;
                     }
                     if let Some(r) = repeated.get_mut(i) {
                         *r = true;
                     }
-                    *slot = i as u32;
                     break;
                 }
                 pos = (pos + 1) & mask;
@@ -67,7 +71,8 @@ impl Index {
     }
 
     /// The indices whose key `is_key` accepts (it is asked about one index per
-    /// distinct key met while probing), newest first. `hash` is the key's hash.
+    /// distinct key met while probing): the first indexed, then the others newest
+    /// first. `hash` is the key's hash.
     pub fn find(&self, hash: u64, is_key: impl Fn(usize) -> bool) -> Chain<'_> {
         let mask = self.table.len().wrapping_sub(1);
         let mut pos = (hash as usize) & mask;
@@ -90,7 +95,7 @@ impl Index {
     }
 }
 
-/// The indices of one key, newest first.
+/// The indices of one key: the first indexed, then the others newest first.
 pub struct Chain<'a> {
     next: &'a [u32],
     at: u32,
@@ -134,8 +139,8 @@ mod tests {
         );
         let find =
             |k: i64| -> Vec<usize> { built.index.find(hash_id(k), |i| keys[i] == k).collect() };
-        assert_eq!(find(5), [4, 2, 0]);
-        assert_eq!(find(7), [5, 1]);
+        assert_eq!(find(5), [0, 4, 2]);
+        assert_eq!(find(7), [1, 5]);
         assert_eq!(find(9), [3]);
         assert_eq!(find(11), Vec::<usize>::new(), "excluded");
         assert_eq!(find(4), Vec::<usize>::new());

@@ -401,13 +401,14 @@ impl<'a> KcSide<'a> {
         }
     }
 
-    /// The first listing of `id` in `roster` through `index`.
+    /// The first listing of `id` in `roster` through `index` (the head of its chain:
+    /// however often an id is listed, this costs one probe).
     fn first(roster: &Roster, index: &Index, id: i64) -> Option<usize> {
         index
             .find(hash_id(id), |i| {
                 roster.get(i).is_some_and(|s| s.student_id == id)
             })
-            .last()
+            .next()
     }
 
     fn active_index(&self, id: i64) -> Option<usize> {

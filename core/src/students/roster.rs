@@ -5,7 +5,6 @@
 
 use crate::api::Student;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde::Deserialize;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -96,7 +95,10 @@ impl Roster {
         let keys = body.matches("\"studentId\"").count();
         let capacity = keys.min(body.len() / 26);
         let mut de = serde_json::Deserializer::from_str(body);
-        let roster = de.deserialize_seq(RosterVisitor { capacity })?;
+        let roster = de.deserialize_seq(RosterVisitor {
+            capacity,
+            body_len: body.len(),
+        })?;
         de.end()?;
         Ok(roster)
     }
@@ -122,27 +124,34 @@ impl From<&[Student]> for Roster {
 }
 
 /// `Student`'s fields as JSON carries them, borrowed where the text has no escapes.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "struct Student")]
-struct RawStudent<'a> {
-    student_id: i64,
-    #[serde(borrow)]
-    email: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "null_as_empty")]
-    given_name: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "null_as_empty")]
-    family_name: Cow<'a, str>,
-    // Checked as `Student` checks them, though the sync does not use them.
-    #[serde(default)]
-    #[allow(dead_code)]
-    invite_complete: bool,
-    #[serde(default)]
-    #[allow(dead_code)]
-    created_date: i64,
-    #[serde(default, borrow, deserialize_with = "null_as_empty")]
-    external_student_id: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "null_as_empty")]
-    section: Cow<'a, str>,
+/// Named `Student` too, so serde's messages about it are word for word `Student`'s.
+mod raw {
+    use super::null_as_empty;
+    use serde::Deserialize;
+    use std::borrow::Cow;
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Student<'a> {
+        pub student_id: i64,
+        #[serde(borrow)]
+        pub email: Cow<'a, str>,
+        #[serde(default, borrow, deserialize_with = "null_as_empty")]
+        pub given_name: Cow<'a, str>,
+        #[serde(default, borrow, deserialize_with = "null_as_empty")]
+        pub family_name: Cow<'a, str>,
+        // Checked as `Student` checks them, though the sync does not use them.
+        #[serde(default)]
+        #[allow(dead_code)]
+        invite_complete: bool,
+        #[serde(default)]
+        #[allow(dead_code)]
+        created_date: i64,
+        #[serde(default, borrow, deserialize_with = "null_as_empty")]
+        pub external_student_id: Cow<'a, str>,
+        #[serde(default, borrow, deserialize_with = "null_as_empty")]
+        pub section: Cow<'a, str>,
+    }
 }
 
 /// A string, borrowed when it can be, or null as "".
@@ -177,6 +186,8 @@ fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Er
 
 struct RosterVisitor {
     capacity: usize,
+    /// The roster's text is never longer than the body it is read from.
+    body_len: usize,
 }
 
 impl<'de> Visitor<'de> for RosterVisitor {
@@ -191,7 +202,7 @@ impl<'de> Visitor<'de> for RosterVisitor {
             slots: Vec::with_capacity(self.capacity),
             text: String::new(),
         };
-        while let Some(s) = seq.next_element::<RawStudent<'de>>()? {
+        while let Some(s) = seq.next_element::<raw::Student<'de>>()? {
             let fields = [
                 s.email.as_ref(),
                 &s.given_name,
@@ -200,18 +211,21 @@ impl<'de> Visitor<'de> for RosterVisitor {
                 &s.section,
             ];
             if roster.text.capacity() == 0 {
-                // The first student's text times the students to come: one allocation
-                // for rosters of alike students, doubling for the rest.
+                // The first student's text times the students to come, at most the
+                // body: one allocation for rosters of alike students, doubling for the
+                // rest. (Uncapped, one long first name in a few thousand students asked
+                // for gigabytes: a capacity-overflow panic in a 32-bit module.)
                 let per: usize = fields.iter().map(|f| f.len()).sum();
-                roster
-                    .text
-                    .reserve(per.saturating_mul(self.capacity.max(1)));
+                let want = per.saturating_mul(self.capacity.max(1)).min(self.body_len);
+                // Too much for this memory: the text grows as it comes instead.
+                let _ = roster.text.try_reserve_exact(want);
             }
             if !roster.push(s.student_id, fields) {
                 return Err(de::Error::custom("the roster's text is larger than 4 GiB"));
             }
         }
         roster.slots.shrink_to_fit();
+        roster.text.shrink_to_fit();
         Ok(roster)
     }
 }
@@ -255,6 +269,8 @@ mod tests {
             r#"[{"studentId":1,"email":"a"}"#,
             r#"[{"studentId":1,"email":"a"}] x"#,
             r#"[{"studentId":1.5,"email":"a"}]"#,
+            "[[1]]",
+            r#"[[1, "a", "b", null, true, 2, "c", "d", "e"]]"#,
         ] {
             let ours = Roster::from_json(body).unwrap_err().to_string();
             let theirs = serde_json::from_str::<Vec<Student>>(body)

@@ -17,7 +17,10 @@ pub const ENVELOPE: usize = crate::effect::DONE_OPEN.len() + 1;
 
 /// Serializes `outcome` into one buffer with room for the step envelope.
 pub fn to_json<O: Outcome>(outcome: &O) -> serde_json::Result<String> {
-    let mut buf = Vec::with_capacity(outcome.json_size_hint() + ENVELOPE);
+    // Reserved, not demanded: a hint past what a 32-bit memory can address only costs
+    // the buffer's regrowth, never a capacity-overflow panic.
+    let mut buf = Vec::new();
+    let _ = buf.try_reserve_exact(outcome.json_size_hint().saturating_add(ENVELOPE));
     serde_json::to_writer(&mut buf, outcome)?;
     // serde_json writes UTF-8 only; checking a megabyte again would cost time for nothing.
     // SAFETY: `to_writer` emits valid UTF-8 (serde_json's own `to_string` relies on it).
