@@ -71,6 +71,7 @@ fn unavailable_without_body_is_retried_then_reported() {
     let input = json!({"connection": kc.conn()}).to_string();
     let RunOutcome::Failed {
         code,
+        text,
         message,
         status,
     } = kc.run_with("connection.verify", &input, &mut host)
@@ -80,6 +81,15 @@ fn unavailable_without_body_is_retried_then_reported() {
     assert_eq!(code, "server_error");
     assert_eq!(status, Some(503));
     assert!(message.contains("503"));
+    // The text: a code and its parameters, rendered by host-runner's catalogue.
+    assert_eq!(
+        text,
+        json!({"code": "server_error", "params": {"said": "", "status": 503}})
+    );
+    assert_eq!(
+        kuracloud_host_runner::catalogue::render(&text),
+        "kuraCloud had a server error (HTTP 503). Try again later; if it persists, contact ADInstruments support."
+    );
     // Bounded retries with pauses, then the error.
     assert_eq!(host.http_calls.len(), 3);
     assert_eq!(host.sleeps, vec![1000, 3000]);

@@ -160,11 +160,11 @@ fn items_no_longer_exported_are_reported_never_deleted() {
         [
             "ignored_revisions",
             "items",
-            "message",
             "missing_items",
             "requests",
             "status",
             "student_counts",
+            "text",
             "totals",
             "unknown_students"
         ]

@@ -1,6 +1,7 @@
 //! Errors as data: a stable `code` a host can branch on and a `message` a teacher can
 //! act on.
 
+use crate::text::{Code, Text};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -40,6 +41,11 @@ pub enum ErrorCode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkflowError {
     pub code: ErrorCode,
+    /// What happened, as a code and its parameters: what hosts render for people.
+    pub text: Text,
+    /// The same in English, for hosts without a catalogue (the JavaScript facade's
+    /// `Error.message`, logs, the fuzzer's checks); kept for backwards compatibility of
+    /// the ABI, never shown by the Moodle block or `host-runner`.
     pub message: String,
     /// HTTP status when the error came from kuraCloud.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,7 +97,7 @@ pub fn printable(text: &str, max: usize) -> String {
 
 impl WorkflowError {
     /// An error whose message is bounded and printable (see [`printable`]).
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, text: Text, message: impl Into<String>) -> Self {
         let message = message.into();
         let message =
             if message.len() <= MAX_MESSAGE_CHARS && !message.chars().any(char::is_control) {
@@ -101,13 +107,30 @@ impl WorkflowError {
             };
         Self {
             code,
+            text,
             message,
             status: None,
         }
     }
 
-    pub fn invalid_input(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::InvalidInput, message)
+    /// An `invalid_input` error: `detail` says what is wrong.
+    pub fn invalid_input(detail: impl Into<String>) -> Self {
+        let detail = printable(&detail.into(), MAX_MESSAGE_CHARS - 40);
+        Self::new(
+            ErrorCode::InvalidInput,
+            Text::of(Code::InvalidInput).with("detail", detail.as_str()),
+            detail,
+        )
+    }
+
+    /// A `protocol` error: `detail` says how the host broke the protocol.
+    pub fn protocol(detail: impl Into<String>) -> Self {
+        let detail = printable(&detail.into(), MAX_MESSAGE_CHARS - 40);
+        Self::new(
+            ErrorCode::Protocol,
+            Text::of(Code::Protocol).with("detail", detail.as_str()),
+            detail,
+        )
     }
 
     pub fn with_status(mut self, status: u16) -> Self {
@@ -152,6 +175,7 @@ mod tests {
     fn every_error_message_is_bounded_and_printable() {
         let e = WorkflowError::new(
             ErrorCode::Protocol,
+            Text::of(Code::Protocol),
             format!("bad \u{0}{}", "y".repeat(5000)),
         );
         assert!(e.message.starts_with("bad \\0y"));

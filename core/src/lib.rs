@@ -25,11 +25,13 @@ pub mod error;
 pub mod grades;
 pub mod runtime;
 pub mod students;
+pub mod text;
 pub mod workflows;
 
 pub use effect::{Effect, EffectResult, HttpRequest, Step};
 pub use error::{ErrorCode, WorkflowError};
 pub use runtime::Run;
+pub use text::{Code, Text};
 
 /// Version of the JSON step protocol between module and hosts.
 pub const ABI_VERSION: u32 = 1;

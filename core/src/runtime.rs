@@ -7,7 +7,7 @@
 //! No threads, no clock, no waker: the host *is* the event loop (like quinn-proto).
 
 use crate::effect::{Effect, EffectResult, HttpRequest, Step, TransportError};
-use crate::error::{ErrorCode, WfResult, WorkflowError};
+use crate::error::{WfResult, WorkflowError};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -129,8 +129,7 @@ impl Run {
         {
             let mut slot = self.io.slot.borrow_mut();
             if !matches!(&*slot, Slot::Waiting) || self.future.is_none() {
-                return Step::Error(WorkflowError::new(
-                    ErrorCode::Protocol,
+                return Step::Error(WorkflowError::protocol(
                     "resume called but no effect is awaiting a result",
                 ));
             }
@@ -145,10 +144,7 @@ impl Run {
 
     fn poll(&mut self) -> Step {
         let Some(future) = self.future.as_mut() else {
-            return Step::Error(WorkflowError::new(
-                ErrorCode::Protocol,
-                "the workflow has already finished",
-            ));
+            return Step::Error(WorkflowError::protocol("the workflow has already finished"));
         };
         let mut cx = Context::from_waker(Waker::noop());
         match future.as_mut().poll(&mut cx) {
@@ -166,8 +162,7 @@ impl Run {
                     _ => {
                         drop(slot);
                         self.future = None;
-                        Step::Error(WorkflowError::new(
-                            ErrorCode::Protocol,
+                        Step::Error(WorkflowError::protocol(
                             "the workflow is waiting on something other than an effect",
                         ))
                     }
@@ -199,7 +194,7 @@ mod tests {
         assert_eq!(step.clone().into_json(), step.to_json());
         assert!(run.is_finished());
         assert!(
-            matches!(run.resume(EffectResult::ack()), Step::Error(e) if e.code == ErrorCode::Protocol)
+            matches!(run.resume(EffectResult::ack()), Step::Error(e) if e.code == crate::error::ErrorCode::Protocol)
         );
     }
 }

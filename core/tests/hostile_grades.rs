@@ -4,6 +4,7 @@
 use kuracloud_core::grades::export::LessonExport;
 use kuracloud_core::grades::map_grades;
 use kuracloud_core::students::StudentLink;
+use kuracloud_core::text::{Code, Text};
 use std::collections::HashSet;
 
 fn export(max: &str, grade: &str) -> Vec<LessonExport> {
@@ -28,7 +29,7 @@ fn a_maximum_grade_beyond_any_number_is_ignored_not_sent_as_null() {
     assert_eq!(m.ignored_revisions.len(), 1);
     assert_eq!(
         m.ignored_revisions[0].reason,
-        "its maximum grade is out of range"
+        Text::of(Code::RevisionMaxOutOfRange)
     );
     let json = serde_json::to_string(&m).unwrap();
     assert!(!json.contains("null"), "{json}");

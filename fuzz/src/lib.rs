@@ -99,6 +99,7 @@ pub fn run_unbounded(
         if let Some(error) = value.get("error") {
             return Ok(RunOutcome::Failed {
                 code: error["code"].as_str().unwrap_or_default().to_string(),
+                text: error["text"].clone(),
                 message: error["message"].as_str().unwrap_or_default().to_string(),
                 status: error["status"].as_u64().map(|s| s as u16),
             });

@@ -46,9 +46,11 @@ pub trait EffectHost {
 pub enum RunOutcome {
     /// The outcome JSON, exactly as the module produced it.
     Done(String),
-    /// The workflow's error: a stable code and a message for people.
+    /// The workflow's error: a stable code, its text (`{"code", "params"}`, see
+    /// [`crate::catalogue`]) and the module's English message.
     Failed {
         code: String,
+        text: serde_json::Value,
         message: String,
         status: Option<u16>,
     },
@@ -71,6 +73,8 @@ enum StepKind<'a> {
     Done(&'a RawValue),
     Error {
         code: String,
+        #[serde(default)]
+        text: serde_json::Value,
         message: String,
         #[serde(default)]
         status: Option<u16>,
@@ -134,11 +138,13 @@ pub fn run_workflow(
             StepKind::Done(raw) => return Ok(RunOutcome::Done(raw.get().to_string())),
             StepKind::Error {
                 code,
+                text,
                 message,
                 status,
             } => {
                 return Ok(RunOutcome::Failed {
                     code,
+                    text,
                     message,
                     status,
                 })

@@ -4,8 +4,11 @@
 //!   secret key) and instantiate the module with a memory limit and a time limit per call (epoch deadlines).
 //! - [`driver`]: the effect loop, performing HTTP with a real client.
 //! - [`sim`]: the simulator, a real HTTP server on 127.0.0.1.
-//! - [`report`]: readable summaries of outcomes for the CLI.
+//! - [`report`]: readable summaries of outcomes for the CLI, in the English of
+//!   [`catalogue`].
 
+#[cfg(feature = "tools")]
+pub mod catalogue;
 #[cfg(feature = "tools")]
 pub mod driver;
 pub mod module;

@@ -168,9 +168,7 @@ fn cmd_run(mut args: Args) -> Result<ExitCode> {
                 Some("partial") => {
                     eprintln!(
                         "error: the sync stopped part way: {}",
-                        value["error"]["message"]
-                            .as_str()
-                            .unwrap_or("see the report")
+                        kuracloud_host_runner::catalogue::render(&value["error"]["text"])
                     );
                     Ok(ExitCode::from(1))
                 }
@@ -181,14 +179,22 @@ fn cmd_run(mut args: Args) -> Result<ExitCode> {
                 _ => Ok(ExitCode::SUCCESS),
             }
         }
-        RunOutcome::Failed { code, message, .. } => {
+        RunOutcome::Failed {
+            code,
+            text,
+            message,
+            ..
+        } => {
             if json {
                 println!(
                     "{}",
-                    serde_json::json!({"error": {"code": code, "message": message}})
+                    serde_json::json!({"error": {"code": code, "text": text, "message": message}})
                 );
             }
-            eprintln!("error: {code}: {message}");
+            eprintln!(
+                "error: {code}: {}",
+                kuracloud_host_runner::catalogue::render(&text)
+            );
             Ok(ExitCode::from(1))
         }
     }
@@ -288,8 +294,11 @@ fn cmd_demo(mut args: Args) -> Result<ExitCode> {
                     println!();
                     Ok(v)
                 }
-                RunOutcome::Failed { code, message, .. } => {
-                    bail!("{workflow} failed: {code}: {message}")
+                RunOutcome::Failed { code, text, .. } => {
+                    bail!(
+                        "{workflow} failed: {code}: {}",
+                        kuracloud_host_runner::catalogue::render(&text)
+                    )
                 }
             }
         };
@@ -312,8 +321,11 @@ fn cmd_demo(mut args: Args) -> Result<ExitCode> {
             &mut UreqHost::new(false),
         )?
     };
-    if let RunOutcome::Failed { code, message, .. } = bad {
-        println!("== A wrong token is refused: {code}: {message}\n");
+    if let RunOutcome::Failed { code, text, .. } = bad {
+        println!(
+            "== A wrong token is refused: {code}: {}\n",
+            kuracloud_host_runner::catalogue::render(&text)
+        );
     }
     let mapped = serde_json::json!([]);
     step(

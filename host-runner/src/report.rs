@@ -1,5 +1,6 @@
 //! Readable summaries of workflow outcomes, for people at a terminal.
 
+use crate::catalogue::{render as text, render_reason};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -44,7 +45,7 @@ fn plan_table(out: &mut String, plan: &Value) {
             s(&e["action"]),
             truncate(&s(&e["name"]), 26),
             truncate(&s(&e["email"]), 32),
-            s(&e["reason"])
+            render_reason(e)
         );
     }
     let _ = writeln!(out, "\nCounts: {}", counts_line(&plan["counts"]));
@@ -92,7 +93,7 @@ pub fn render(workflow: &str, outcome: &Value) -> String {
                             s(&r["result"]),
                             truncate(&s(&r["name"]), 26),
                             truncate(&s(&r["email"]), 32),
-                            s(&r["message"])
+                            text(&r["text"])
                         );
                     }
                     let _ = writeln!(
@@ -102,13 +103,13 @@ pub fn render(workflow: &str, outcome: &Value) -> String {
                     );
                     if let Some(e) = outcome.get("error").filter(|e| !e.is_null()) {
                         let _ =
-                            writeln!(out, "Stopped at: {} ({})", s(&e["message"]), s(&e["code"]));
+                            writeln!(out, "Stopped at: {} ({})", text(&e["text"]), s(&e["code"]));
                     }
                 }
             }
         }
         "grades.sync" => {
-            let _ = writeln!(out, "{}\n", s(&outcome["message"]));
+            let _ = writeln!(out, "{}\n", text(&outcome["text"]));
             if outcome["status"] == "students_not_synced" {
                 let _ = writeln!(
                     out,

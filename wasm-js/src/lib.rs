@@ -35,7 +35,7 @@
 
 mod input;
 
-use kuracloud_core::error::{ErrorCode, WorkflowError};
+use kuracloud_core::error::WorkflowError;
 use kuracloud_core::runtime::Run;
 use kuracloud_core::{workflows, EffectResult, Step};
 use serde::Serialize;
@@ -85,10 +85,9 @@ impl Workflow {
             Ok(result) => self.advance(result),
             Err(e) => {
                 self.run = None;
-                Err(js_error(&WorkflowError::new(
-                    ErrorCode::Protocol,
-                    format!("the effect result is not one the module can read: {e}"),
-                )))
+                Err(js_error(&WorkflowError::protocol(format!(
+                    "the effect result is not one the module can read: {e}"
+                ))))
             }
         }
     }
@@ -112,8 +111,7 @@ impl Workflow {
 impl Workflow {
     fn advance(&mut self, result: EffectResult) -> Result<JsValue, JsValue> {
         let Some(run) = self.run.as_mut() else {
-            return Err(js_error(&WorkflowError::new(
-                ErrorCode::Protocol,
+            return Err(js_error(&WorkflowError::protocol(
                 "resume called with no running workflow (call start first)",
             )));
         };
@@ -130,10 +128,9 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| {
-            js_error(&WorkflowError::new(
-                ErrorCode::Protocol,
-                format!("a step could not be handed to JavaScript: {e}"),
-            ))
+            js_error(&WorkflowError::protocol(format!(
+                "a step could not be handed to JavaScript: {e}"
+            )))
         })
 }
 
@@ -169,6 +166,13 @@ fn js_error(error: &WorkflowError) -> JsValue {
     let _ = js_sys::Reflect::set(&js, &"code".into(), &code.into());
     if let Some(status) = error.status {
         let _ = js_sys::Reflect::set(&js, &"status".into(), &status.into());
+    }
+    // The text (`{code, params}`) for a page that renders it in its own language.
+    if let Ok(text) = error
+        .text
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    {
+        let _ = js_sys::Reflect::set(&js, &"text".into(), &text);
     }
     js.into()
 }

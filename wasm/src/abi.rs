@@ -1,6 +1,6 @@
 //! The ABI's logic, free of raw pointers so it is tested natively.
 
-use kuracloud_core::error::{ErrorCode, WorkflowError};
+use kuracloud_core::error::WorkflowError;
 use kuracloud_core::runtime::Run;
 use kuracloud_core::{workflows, EffectResult, Step};
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ thread_local! {
 }
 
 fn error_step(message: String) -> String {
-    Step::Error(WorkflowError::new(ErrorCode::Protocol, message)).to_json()
+    Step::Error(WorkflowError::protocol(message)).to_json()
 }
 
 /// `kc_start`.
@@ -73,8 +73,7 @@ pub fn handle_resume(input: Vec<u8>) -> String {
     let step = CURRENT.with(|c| {
         let mut slot = c.borrow_mut();
         let Some(run) = slot.as_mut() else {
-            return Step::Error(WorkflowError::new(
-                ErrorCode::Protocol,
+            return Step::Error(WorkflowError::protocol(
                 "kc_resume called with no running workflow (call kc_start first)",
             ));
         };

@@ -3,6 +3,7 @@
 use super::types::ApiMessage;
 use crate::effect::TransportError;
 use crate::error::{printable, ErrorCode, WorkflowError};
+use crate::text::{Code, Text};
 
 /// What a request was about, so a 404 can say which thing is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,15 +46,19 @@ pub fn classify_status(status: u16, body: &str, subject: Subject) -> WorkflowErr
     let mentions_lms = message
         .as_deref()
         .is_some_and(|m| m.to_ascii_lowercase().contains("lms"));
-    let (code, text) = match status {
+    // kuraCloud's own message is a parameter (empty when it sent none).
+    let text = |code| Text::of(code).with("said", message.as_deref().unwrap_or(""));
+    let (code, text, english) = match status {
         401 | 403 if mentions_lms => (
             ErrorCode::LmsNotEnabled,
+            text(Code::LmsNotEnabled).with("status", status),
             format!(
                 "kuraCloud says LMS integration is not enabled (HTTP {status}{said}). Ask your ADInstruments representative to enable it, or enable LMS for the course in kuraCloud."
             ),
         ),
         401 | 403 => (
             ErrorCode::BadToken,
+            text(Code::BadToken).with("status", status),
             format!(
                 "kuraCloud refused the token (HTTP {status}{said}). The token may be wrong, revoked or replaced; an administrator must enter a new token for this connection."
             ),
@@ -61,16 +66,19 @@ pub fn classify_status(status: u16, body: &str, subject: Subject) -> WorkflowErr
         404 => match subject {
             Subject::Course(id) => (
                 ErrorCode::CourseNotFound,
+                text(Code::CourseNotFound).with("course_id", id),
                 format!(
                     "kuraCloud course {id} was not found (HTTP 404{said}). It may have been deleted in kuraCloud; restore it there to use this mapping again."
                 ),
             ),
             Subject::Export(id) => (
                 ErrorCode::ExportFailed,
+                text(Code::ExportNotFound).with("course_id", id),
                 format!("the grade export of kuraCloud course {id} was not found (HTTP 404{said})."),
             ),
             Subject::Instance => (
                 ErrorCode::UnexpectedStatus,
+                text(Code::ApiNotFound),
                 format!(
                     "the kuraCloud API was not found at this URL (HTTP 404{said}). Check the connection's API URL."
                 ),
@@ -78,38 +86,53 @@ pub fn classify_status(status: u16, body: &str, subject: Subject) -> WorkflowErr
         },
         400 => (
             ErrorCode::BadRequest,
+            text(Code::BadRequest),
             format!("kuraCloud rejected the request (HTTP 400{said})."),
         ),
         429 => (
             ErrorCode::RateLimited,
+            text(Code::RateLimited),
             format!("kuraCloud is limiting requests (HTTP 429{said}). Try again in a few minutes."),
         ),
         500..=599 => (
             ErrorCode::ServerError,
+            text(Code::ServerError).with("status", status),
             format!("kuraCloud had a server error (HTTP {status}{said}). Try again later; if it persists, contact ADInstruments support."),
         ),
         _ => (
             ErrorCode::UnexpectedStatus,
+            text(Code::UnexpectedStatus).with("status", status),
             format!("kuraCloud answered with unexpected HTTP status {status}{said}."),
         ),
     };
-    WorkflowError::new(code, text).with_status(status)
+    WorkflowError::new(code, text, english).with_status(status)
 }
 
 pub fn classify_transport(error: &TransportError, url: &str) -> WorkflowError {
+    let shown = printable(&error.message, MAX_MESSAGE_CHARS);
     let detail = if error.message.is_empty() {
         String::new()
     } else {
-        format!(" ({})", printable(&error.message, MAX_MESSAGE_CHARS))
+        format!(" ({shown})")
     };
-    if error.kind == "timeout" {
+    let (code, text) = if error.kind == "timeout" {
+        (ErrorCode::Timeout, Code::Timeout)
+    } else {
+        (ErrorCode::Unreachable, Code::Unreachable)
+    };
+    let text = Text::of(text)
+        .with("url", url)
+        .with("detail", shown.as_str());
+    if code == ErrorCode::Timeout {
         WorkflowError::new(
-            ErrorCode::Timeout,
+            code,
+            text,
             format!("kuraCloud did not answer in time at {url}{detail}. Try again later."),
         )
     } else {
         WorkflowError::new(
-            ErrorCode::Unreachable,
+            code,
+            text,
             format!(
                 "kuraCloud could not be reached at {url}{detail}. Check the connection's API URL and that this site may reach it."
             ),
@@ -121,6 +144,9 @@ pub fn malformed(url: &str, why: &str) -> WorkflowError {
     let short = printable(why, MAX_MESSAGE_CHARS);
     WorkflowError::new(
         ErrorCode::MalformedResponse,
+        Text::of(Code::MalformedResponse)
+            .with("url", url)
+            .with("detail", short.as_str()),
         format!("kuraCloud answered {url} with a body that could not be read: {short}. Nothing was changed."),
     )
 }

@@ -4,6 +4,7 @@
 
 use crate::api::ApiClient;
 use crate::error::{ErrorCode, WfResult, WorkflowError};
+use crate::text::{Code, Text};
 use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -139,6 +140,7 @@ pub async fn run_export(
     if task.task_token.trim().is_empty() {
         return Err(WorkflowError::new(
             ErrorCode::MalformedResponse,
+            Text::of(Code::ExportWithoutToken),
             "kuraCloud started the grade export without a task token",
         ));
     }
@@ -153,11 +155,17 @@ pub async fn run_export(
         match progress.status.trim().to_ascii_uppercase().as_str() {
             "SUCCEEDED" => break,
             "FAILED" | "ERROR" | "CANCELLED" | "CANCELED" | "ABORTED" => {
+                let status: String = progress
+                    .status
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(40)
+                    .collect();
                 return Err(WorkflowError::new(
                     ErrorCode::ExportFailed,
+                    Text::of(Code::ExportFailed).with("detail", status.as_str()),
                     format!(
-                        "kuraCloud could not export the course's grades (status {}). No grades were changed; try again later.",
-                        progress.status.chars().filter(|c| !c.is_control()).take(40).collect::<String>()
+                        "kuraCloud could not export the course's grades (status {status}). No grades were changed; try again later."
                     ),
                 ));
             }
@@ -166,6 +174,7 @@ pub async fn run_export(
         if waited.saturating_add(pause) > budget {
             return Err(WorkflowError::new(
                 ErrorCode::ExportTimeout,
+                Text::of(Code::ExportTimeout).with("seconds", (budget / 1000) as i64),
                 format!(
                     "kuraCloud's grade export did not finish within {} s. No grades were changed; try again later.",
                     budget / 1000
@@ -183,8 +192,10 @@ pub async fn run_export(
         .await?;
     api.io().progress("download", 1, 1).await;
     let lessons: Vec<LessonExport> = serde_json::from_str(&body).map_err(|e| {
+        let detail = crate::error::printable(&e.to_string(), 300);
         WorkflowError::new(
             ErrorCode::MalformedResponse,
+            Text::of(Code::ExportUnreadable).with("detail", detail.as_str()),
             format!("the grade export download could not be read ({e}). No grades were changed."),
         )
     })?;

@@ -3,6 +3,7 @@
 use super::export::{LessonExport, RevisionExport, StudentGradeSum};
 use super::state::{GradeItemKey, MoodleGrade, MoodleGradeItem};
 use crate::students::StudentLink;
+use crate::text::{Code, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -98,7 +99,7 @@ pub struct IgnoredRevision {
     pub lesson_id: i64,
     pub revision_id: i64,
     pub name: String,
-    pub reason: String,
+    pub reason: Text,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -137,7 +138,7 @@ impl GradeMapping {
             + self
                 .ignored_revisions
                 .iter()
-                .map(|r| named(&r.name) + r.reason.len())
+                .map(|r| named(&r.name) + r.reason.json_size_hint())
                 .sum::<usize>()
             + self.unknown_students.student_ids.len() * 12
             + 400
@@ -222,15 +223,15 @@ pub fn map_grades(
             let max = revision_max(revision);
             if max <= 0.0 || !max.is_finite() {
                 let reason = if max <= 0.0 {
-                    "its questions have no maximum grade"
+                    Code::RevisionNoMax
                 } else {
-                    "its maximum grade is out of range"
+                    Code::RevisionMaxOutOfRange
                 };
                 ignored.push(IgnoredRevision {
                     lesson_id: key.lesson_id,
                     revision_id: key.revision_id,
                     name,
-                    reason: reason.into(),
+                    reason: Text::of(reason),
                 });
                 continue;
             }
@@ -399,7 +400,7 @@ mod tests {
                 lesson_id: 8,
                 revision_id: 80,
                 name: "Draft".into(),
-                reason: "no gradable questions".into(),
+                reason: Text::of(Code::RevisionNoMax),
             }],
             unknown_students: UnknownStudents {
                 count: 3,

@@ -8,6 +8,7 @@ use crate::error::WfResult;
 use crate::runtime::Io;
 use crate::students::plan::PlanCounts;
 use crate::students::workflow::plan_course;
+use crate::text::{Code, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -23,7 +24,8 @@ pub enum GradeSyncStatus {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct GradeSyncOutcome {
     pub status: GradeSyncStatus,
-    pub message: String,
+    /// What happened, as a code and its parameters.
+    pub text: Text,
     pub student_counts: PlanCounts,
     #[serde(flatten)]
     pub mapping: Option<GradeMapping>,
@@ -32,7 +34,7 @@ pub struct GradeSyncOutcome {
 
 impl crate::workflows::Outcome for GradeSyncOutcome {
     fn json_size_hint(&self) -> usize {
-        self.message.len()
+        self.text.json_size_hint()
             + 400
             + self
                 .mapping
@@ -54,7 +56,7 @@ pub async fn sync(io: Io, input: GradeSyncInput) -> WfResult<GradeSyncOutcome> {
     if !in_step {
         return Ok(GradeSyncOutcome {
             status: GradeSyncStatus::StudentsNotSynced,
-            message: "Students have not been synchronised with kuraCloud yet: synchronise the students first, then the grades.".into(),
+            text: Text::of(Code::StudentsNotSynced),
             student_counts,
             mapping: None,
             requests: api.requests,
@@ -67,18 +69,16 @@ pub async fn sync(io: Io, input: GradeSyncInput) -> WfResult<GradeSyncOutcome> {
     drop(lessons);
     api.io().progress("mapping", 1, 1).await;
     let t = &mapping.totals;
-    let message = format!(
-        "{} grade items: {} grades to write, {} unchanged, {} edited by a teacher, {} locked, {} students not linked.",
-        mapping.items.len(),
-        t.write,
-        t.unchanged,
-        t.teacher_edited,
-        t.locked,
-        mapping.unknown_students.count
-    );
+    let text = Text::of(Code::GradesSummary)
+        .with("items", mapping.items.len())
+        .with("write", t.write)
+        .with("unchanged", t.unchanged)
+        .with("teacher_edited", t.teacher_edited)
+        .with("locked", t.locked)
+        .with("unknown", mapping.unknown_students.count);
     Ok(GradeSyncOutcome {
         status: GradeSyncStatus::Synced,
-        message,
+        text,
         student_counts,
         mapping: Some(mapping),
         requests: api.requests,

@@ -12,6 +12,7 @@ use super::plan::{PlanEntry, StudentAction, StudentSyncPlan};
 use super::snapshot::{email_key, StudentLink};
 use crate::api::{ApiClient, StudentIdObject};
 use crate::error::WorkflowError;
+use crate::text::{Code, Text};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -38,7 +39,7 @@ pub struct EntryReport {
     pub name: String,
     pub email: String,
     pub result: EntryResult,
-    pub message: String,
+    pub text: Text,
 }
 
 #[derive(Debug, Default)]
@@ -104,7 +105,7 @@ pub async fn execute(
                 Err(e) => {
                     for &i in chunk {
                         if let Some(st) = state.get_mut(i) {
-                            st.failed = Some(e.message.clone());
+                            st.failed = Some(e.text.clone());
                         }
                     }
                     progress.error = Some(e);
@@ -117,24 +118,18 @@ pub async fn execute(
     }
 
     for (entry, st) in entries.iter().zip(state) {
-        let (result, message) = if let Some(msg) = st.failed {
+        let (result, text) = if let Some(msg) = st.failed {
             (EntryResult::Failed, msg)
         } else if st.initial_phases == 0 {
-            (EntryResult::NoChange, entry.reason.to_string())
+            (EntryResult::NoChange, entry.reason.clone())
         } else if !st.phases.is_empty() {
             if st.phases.len() < st.initial_phases {
-                (
-                    EntryResult::NotAttempted,
-                    "partly done; the sync stopped before the rest; run it again".into(),
-                )
+                (EntryResult::NotAttempted, Text::of(Code::PartlyDone))
             } else {
-                (
-                    EntryResult::NotAttempted,
-                    "not sent: the sync stopped at an earlier error; run it again".into(),
-                )
+                (EntryResult::NotAttempted, Text::of(Code::NotSent))
             }
         } else {
-            (EntryResult::Done, done_message(entry, st.new_student_id))
+            (EntryResult::Done, done_text(entry, st.new_student_id))
         };
         // Links only for what really happened.
         if entry.link {
@@ -164,7 +159,7 @@ pub async fn execute(
             name: entry.name.clone(),
             email: entry.email.clone(),
             result,
-            message,
+            text,
         });
     }
     progress.requests = api.requests;
@@ -174,7 +169,7 @@ pub async fn execute(
 struct EntryState {
     phases: Vec<Phase>,
     initial_phases: usize,
-    failed: Option<String>,
+    failed: Option<Text>,
     new_student_id: Option<i64>,
 }
 
@@ -198,17 +193,17 @@ impl EntryState {
     }
 }
 
-fn done_message(e: &PlanEntry, new_id: Option<i64>) -> String {
+fn done_text(e: &PlanEntry, new_id: Option<i64>) -> Text {
     match e.action {
         StudentAction::Add => match new_id {
-            Some(_) => "invited".into(),
-            None => "invited; kuraCloud did not return the new account, it will be linked on the next sync".into(),
+            Some(_) => Text::of(Code::Invited),
+            None => Text::of(Code::InvitedUnlinked),
         },
-        StudentAction::Reinvite => "old account deleted; invite sent to the new email".into(),
-        StudentAction::Restore => "restored".into(),
-        StudentAction::Update => "details updated".into(),
-        StudentAction::Delete => "deleted from the kuraCloud course".into(),
-        _ => e.reason.to_string(),
+        StudentAction::Reinvite => Text::of(Code::Reinvited),
+        StudentAction::Restore => Text::of(Code::Restored),
+        StudentAction::Update => Text::of(Code::DetailsUpdated),
+        StudentAction::Delete => Text::of(Code::Deleted),
+        _ => e.reason.clone(),
     }
 }
 

@@ -9,6 +9,7 @@ use super::snapshot::{
     section_of, MoodleStudent, StudentLink,
 };
 use crate::api::{StudentEdit, StudentInput};
+use crate::text::{Code, Text};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -99,7 +100,9 @@ pub struct PlanEntry {
     pub replaces_student_id: Option<i64>,
     pub name: String,
     pub email: String,
-    pub reason: Cow<'static, str>,
+    /// Why, as a code and its parameters (see `crate::text`). An update or a restore
+    /// says which fields change in `changes`; hosts add them to the reason.
+    pub reason: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<Box<StudentFields>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,11 +216,10 @@ impl StudentSyncPlan {
             name: display_name(s.given_name, s.family_name),
             email: s.email.to_string(),
             reason: match replaced {
-                Some((_, new_email)) => Cow::Owned(format!(
-                    "the Moodle user's email changed to {}, which already has a kuraCloud account",
-                    quote(new_email)
-                )),
-                None => Cow::Borrowed(NOT_ENROLLED),
+                Some((_, new_email)) => {
+                    Text::of(Code::DeleteEmailTaken).with("email", quote(new_email))
+                }
+                None => Text::of(Code::DeleteNotEnrolled),
             },
             before: Some(Box::new(StudentFields::of_student(s))),
             after: None,
@@ -245,7 +247,7 @@ impl StudentSyncPlan {
             .map(|e| {
                 150 + e.name.len()
                     + e.email.len()
-                    + e.reason.len()
+                    + e.reason.json_size_hint()
                     + fields(&e.before)
                     + fields(&e.after)
                     + e.changes.iter().map(|c| c.len() + 3).sum::<usize>()
@@ -261,7 +263,7 @@ impl StudentSyncPlan {
                 let reason = self
                     .replaced
                     .get(&s.student_id)
-                    .map_or(NOT_ENROLLED.len(), |(_, e)| 100 + e.len());
+                    .map_or(45, |(_, e)| 60 + e.len());
                 215 + (s.given_name.len() + s.family_name.len()).max(9)
                     + s.email.len() * 2
                     + reason
@@ -331,9 +333,6 @@ fn display_name(first: &str, last: &str) -> String {
         name
     }
 }
-
-/// The reason of an active student nobody matches.
-const NOT_ENROLLED: &str = "not an actively enrolled student of the Moodle course";
 
 /// Which roster a claimed student is in, and where.
 #[derive(Clone, Copy)]
@@ -522,19 +521,18 @@ pub fn plan(
             continue;
         }
         let fields = StudentFields::of_moodle(m);
-        let (action, reason): (StudentAction, Cow<'static, str>) = if !is_plausible_email(&m.email)
-        {
+        let (action, reason) = if !is_plausible_email(&m.email) {
             let why = if key.is_empty() {
-                "the Moodle user has no email address"
+                Code::SkipNoEmail
             } else {
-                "the Moodle user's email address is not valid"
+                Code::SkipInvalidEmail
             };
-            (StudentAction::Skip, why.into())
+            (StudentAction::Skip, Text::of(why))
         } else {
             conflicted_emails.insert(key);
             (
                 StudentAction::Conflict,
-                format!("{sharing} Moodle users share this email; none of them is synced until the emails differ").into(),
+                Text::of(Code::ConflictSharedEmail).with("count", sharing),
             )
         };
         entries.push(PlanEntry {
@@ -622,12 +620,10 @@ pub fn plan(
                 replaces_student_id: None,
                 name: display_name(&m.first_name, &m.last_name),
                 email: fields.email.clone(),
-                reason: format!(
-                    "kuraCloud lists student {id} both as active ({}) and as deleted ({}): it changed while it was read. Nothing is done for this student; preview again",
-                    quote(a.email),
-                    quote(d.email)
-                )
-                .into(),
+                reason: Text::of(Code::ConflictActiveAndDeleted)
+                    .with("student_id", id)
+                    .with("active_email", quote(a.email))
+                    .with("deleted_email", quote(d.email)),
                 before: Some(Box::new(StudentFields::of_student(a))),
                 after: Some(Box::new(fields)),
                 changes: vec![],
@@ -653,7 +649,7 @@ pub fn plan(
         if let Some(s) = kc.active_student(linked) {
             if same_email(s.email, key) {
                 kc.claim(linked);
-                entries.push(matched_entry(m, s, false, "linked"));
+                entries.push(matched_entry(m, s, false, Code::Linked));
             } else {
                 replaced.insert(linked, (m.user_id, clean(&m.email)));
                 unresolved.push((m, key, Some(linked)));
@@ -665,7 +661,7 @@ pub fn plan(
                     m,
                     s,
                     false,
-                    "linked to a student deleted in kuraCloud",
+                    Code::LinkedDeleted,
                 ));
             } else {
                 unresolved.push((m, key, Some(linked)));
@@ -685,9 +681,9 @@ pub fn plan(
         {
             kc.claim(s.student_id);
             let why = if email_changed {
-                "email changed; matched the existing kuraCloud student with the new email"
+                Code::EmailChangedMatched
             } else {
-                "matched by email"
+                Code::MatchedEmail
             };
             entries.push(matched_entry(m, s, true, why));
         } else if let Some(s) = kc
@@ -699,7 +695,7 @@ pub fn plan(
                 m,
                 s,
                 true,
-                "matched by email with a student deleted in kuraCloud",
+                Code::MatchedEmailDeleted,
             ));
         } else {
             unmatched.push((m, old_link));
@@ -717,18 +713,16 @@ pub fn plan(
                 kc.claim(old.student_id);
                 (
                     StudentAction::Reinvite,
-                    format!(
-                        "email changed from {} to {}: the old kuraCloud account is deleted and an invite is sent to the new email",
-                        quote(old.email),
-                        quote(&fields.email)
-                    ),
+                    Text::of(Code::ReinviteEmailChanged)
+                        .with("old_email", quote(old.email))
+                        .with("new_email", quote(&fields.email)),
                     Some(Box::new(StudentFields::of_student(old))),
                     Some(old.student_id),
                 )
             }
             None => (
                 StudentAction::Add,
-                "not in the kuraCloud course yet: an invite is sent".to_string(),
+                Text::of(Code::AddNotInCourse),
                 None,
                 None,
             ),
@@ -740,7 +734,7 @@ pub fn plan(
             replaces_student_id: replaces,
             name: display_name(&m.first_name, &m.last_name),
             email: fields.email.clone(),
-            reason: reason.into(),
+            reason,
             before,
             after: Some(Box::new(fields)),
             changes: vec![],
@@ -900,7 +894,7 @@ fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
     }
 }
 
-fn matched_entry(m: &MoodleStudent, s: StudentRef, new_link: bool, why: &'static str) -> PlanEntry {
+fn matched_entry(m: &MoodleStudent, s: StudentRef, new_link: bool, why: Code) -> PlanEntry {
     // Compared without copying: most matched students are unchanged.
     let email = clean_cow(&m.email);
     let target = [
@@ -940,7 +934,7 @@ fn matched_entry(m: &MoodleStudent, s: StudentRef, new_link: bool, why: &'static
             replaces_student_id: None,
             name,
             email: email.into_owned(),
-            reason: Cow::Borrowed(why),
+            reason: Text::of(why),
             before: None,
             after: None,
             changes,
@@ -963,10 +957,7 @@ fn matched_entry(m: &MoodleStudent, s: StudentRef, new_link: bool, why: &'static
         replaces_student_id: None,
         name,
         email: after.email.clone(),
-        reason: Cow::Owned(format!(
-            "{why}; details changed: {}",
-            changes.join(", ").replace('_', " ")
-        )),
+        reason: Text::of(why),
         before: Some(Box::new(StudentFields::of_student(s))),
         after: Some(Box::new(after)),
         changes,
@@ -975,7 +966,7 @@ fn matched_entry(m: &MoodleStudent, s: StudentRef, new_link: bool, why: &'static
     }
 }
 
-fn restore_entry(m: &MoodleStudent, s: StudentRef, new_link: bool, why: &'static str) -> PlanEntry {
+fn restore_entry(m: &MoodleStudent, s: StudentRef, new_link: bool, why: Code) -> PlanEntry {
     let mut e = matched_entry(m, s, new_link, why);
     e.action = StudentAction::Restore;
     if e.after.is_none() {
@@ -984,14 +975,6 @@ fn restore_entry(m: &MoodleStudent, s: StudentRef, new_link: bool, why: &'static
         e.after_hash = 0;
     }
     e.before = Some(Box::new(StudentFields::of_student(s)));
-    e.reason = if e.changes.is_empty() {
-        Cow::Owned(format!("{why}: restore"))
-    } else {
-        Cow::Owned(format!(
-            "{why}: restore, then edit {}",
-            e.changes.join(", ").replace('_', " ")
-        ))
-    };
     // Restoring keeps the student's kuraCloud work; the link is (re)stored.
     e.link = true;
     e

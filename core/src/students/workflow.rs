@@ -93,7 +93,7 @@ impl Outcome for ApplyOutcome {
         let results: usize = self
             .results
             .iter()
-            .map(|r| 130 + r.name.len() + r.email.len() + r.message.len())
+            .map(|r| 130 + r.name.len() + r.email.len() + r.text.json_size_hint())
             .sum();
         self.plan.json_size_hint()
             + results

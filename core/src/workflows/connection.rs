@@ -3,6 +3,7 @@
 use crate::api::{ApiClient, Connection};
 use crate::error::{ErrorCode, WfResult, WorkflowError};
 use crate::runtime::Io;
+use crate::text::{Code, Text};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize)]
@@ -34,15 +35,20 @@ pub async fn verify(io: Io, input: VerifyInput) -> WfResult<VerifyOutcome> {
     if instance.instance_id.trim().is_empty() {
         return Err(WorkflowError::new(
             ErrorCode::MalformedResponse,
+            Text::of(Code::InstanceWithoutId),
             "kuraCloud returned an instance without an id",
         ));
     }
     if input.require_lms_enabled && !instance.lms_enabled {
+        let name = crate::error::printable(
+            &instance.display_name,
+            super::mappings_check::MAX_NAME_CHARS,
+        );
         return Err(WorkflowError::new(
             ErrorCode::LmsNotEnabled,
+            Text::of(Code::LmsNotEnabledInstance).with("instance", name.as_str()),
             format!(
-                "the token is valid for kuraCloud instance '{}', but LMS integration is not enabled there. Ask your ADInstruments representative to enable it.",
-                crate::error::printable(&instance.display_name, super::mappings_check::MAX_NAME_CHARS)
+                "the token is valid for kuraCloud instance '{name}', but LMS integration is not enabled there. Ask your ADInstruments representative to enable it."
             ),
         ));
     }

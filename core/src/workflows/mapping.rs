@@ -3,6 +3,7 @@
 use crate::api::{ApiClient, Connection, Course, CourseSettings};
 use crate::error::{ErrorCode, WfResult, WorkflowError};
 use crate::runtime::Io;
+use crate::text::{Code, Text};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize)]
@@ -63,6 +64,7 @@ pub async fn remove(io: Io, input: MappingInput) -> WfResult<MappingOutcome> {
         Err(e) if e.code == ErrorCode::CourseNotFound => {
             return Err(WorkflowError::new(
                 ErrorCode::CourseNotFound,
+                Text::of(Code::CourseDeletedRestoreFirst).with("course_id", input.course_id),
                 format!(
                     "kuraCloud course {} is deleted. A mapping may only be removed from an active kuraCloud course: restore the course in kuraCloud first, remove the mapping, then delete the course again if you wish.",
                     input.course_id

@@ -8,6 +8,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 /// Longest kuraCloud name quoted in a message.
 pub const MAX_NAME_CHARS: usize = 255;
 use crate::runtime::Io;
+use crate::text::{Code, Text};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize)]
@@ -32,7 +33,8 @@ pub struct MappingHealth {
     pub connection_id: i64,
     pub course_id: i64,
     pub status: MappingStatus,
-    pub message: String,
+    /// What the status means, as a code and its parameters.
+    pub text: Text,
     /// The kuraCloud course name when it still exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub course_name: Option<String>,
@@ -72,36 +74,44 @@ pub async fn check(io: Io, input: CheckInput) -> WfResult<CheckOutcome> {
         }
         .await;
         for &m in mine {
-            let health = |status, message: String, name: Option<String>| MappingHealth {
+            let health = |status, text: Text, name: Option<String>| MappingHealth {
                 mapping_id: m.mapping_id,
                 connection_id: m.connection_id,
                 course_id: m.course_id,
                 status,
-                message,
+                text,
                 course_name: name,
             };
             out.push(match &state {
                 Err(e) if e.code == ErrorCode::LmsNotEnabled => {
-                    health(MappingStatus::LmsNotEnabled, e.message.clone(), None)
+                    health(MappingStatus::LmsNotEnabled, e.text.clone(), None)
                 }
-                Err(e) => health(MappingStatus::ConnectionFailing, e.message.clone(), None),
+                Err(e) => health(MappingStatus::ConnectionFailing, e.text.clone(), None),
                 Ok((instance, _)) if !instance.lms_enabled => health(
                     MappingStatus::LmsNotEnabled,
-                    format!("LMS integration is not enabled for kuraCloud instance '{}'.", printable(&instance.display_name, MAX_NAME_CHARS)),
+                    Text::of(Code::LmsNotEnabledInstance).with(
+                        "instance",
+                        printable(&instance.display_name, MAX_NAME_CHARS),
+                    ),
                     None,
                 ),
                 Ok((_, courses)) => match courses.get(&m.course_id) {
                     None => health(
                         MappingStatus::CourseDeleted,
-                        format!("kuraCloud course {} is deleted or no longer exists. Restore it in kuraCloud to use this mapping again.", m.course_id),
+                        Text::of(Code::CourseDeleted).with("course_id", m.course_id),
                         None,
                     ),
                     Some(c) if !c.lms_enabled => health(
                         MappingStatus::LmsNotEnabled,
-                        format!("LMS integration is not enabled for kuraCloud course '{}'. Map the course again to enable it.", printable(&c.name, MAX_NAME_CHARS)),
+                        Text::of(Code::LmsNotEnabledCourse)
+                            .with("course", printable(&c.name, MAX_NAME_CHARS)),
                         Some(c.name.clone()),
                     ),
-                    Some(c) => health(MappingStatus::Ok, "OK".into(), Some(c.name.clone())),
+                    Some(c) => health(
+                        MappingStatus::Ok,
+                        Text::of(Code::MappingOk),
+                        Some(c.name.clone()),
+                    ),
                 },
             });
         }
@@ -115,7 +125,7 @@ pub async fn check(io: Io, input: CheckInput) -> WfResult<CheckOutcome> {
                 connection_id: m.connection_id,
                 course_id: m.course_id,
                 status: MappingStatus::ConnectionFailing,
-                message: "the mapping's kuraCloud connection no longer exists".into(),
+                text: Text::of(Code::ConnectionGone),
                 course_name: None,
             });
         }

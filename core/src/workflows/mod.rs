@@ -114,12 +114,8 @@ where
     };
     let (run, step) = Run::start(move |io| async move {
         let outcome = workflow(io, input).await?;
-        outcome::to_json(&outcome).map_err(|e| {
-            WorkflowError::new(
-                crate::error::ErrorCode::Protocol,
-                format!("could not serialize the outcome: {e}"),
-            )
-        })
+        outcome::to_json(&outcome)
+            .map_err(|e| WorkflowError::protocol(format!("could not serialize the outcome: {e}")))
     });
     (Some(run), step)
 }

@@ -72,7 +72,7 @@ class block_content implements \renderable, \templatable {
         $data['statusok'] = $mapping->status === 'ok';
         // The message can name the API URL or a curl error: only for those who act on it.
         $canact = $canmap || has_any_capability(['block/kuracloud:syncusers', 'block/kuracloud:syncgrades'], $context);
-        $data['statusmessage'] = $mapping->status === 'ok' || !$canact ? null : $mapping->statusmessage;
+        $data['statusmessage'] = $mapping->status === 'ok' || !$canact ? null : texts::stored($mapping->statusmessage);
         $data['autosync'] = (bool)$mapping->autosync;
         // A background grade sync: its live progress bar (Moodle's own stored progress).
         if (!$gone && has_capability('block/kuracloud:syncgrades', $context)

@@ -78,13 +78,13 @@ class renderer extends \plugin_renderer_base {
                 'email' => $r['email'],
                 'result' => $r['result'],
                 'ok' => in_array($r['result'], ['done', 'no_change'], true),
-                'message' => $r['message'],
+                'message' => texts::plain($r['text']),
             ];
         }
         return $this->render_from_template('block_kuracloud/student_result', [
             'partial' => $outcome['status'] === 'partial',
             // Built here, not with {{#str}}: the string helper would render '{{' in it again.
-            'partialtext' => get_string('syncpartial', 'block_kuracloud', (string)($outcome['error']['message'] ?? '')),
+            'partialtext' => get_string('syncpartial', 'block_kuracloud', texts::plain($outcome['error']['text'] ?? null)),
             'counts' => self::counts($outcome['plan']['counts']),
             'rows' => $rows,
             'backurl' => (new \moodle_url('/course/view.php', ['id' => $courseid]))->out(false),
@@ -105,7 +105,7 @@ class renderer extends \plugin_renderer_base {
         }
         $missing = array_map(fn($m) => $m['name'], $outcome['missing_items']);
         return $this->render_from_template('block_kuracloud/grade_result', [
-            'message' => $outcome['message'],
+            'message' => texts::plain($outcome['text']),
             'items' => $items,
             'missing' => $missing ? get_string('gradesmissingitems', 'block_kuracloud', implode(', ', $missing)) : null,
             'unknown' => $outcome['unknown_students']['count']
@@ -183,7 +183,7 @@ class renderer extends \plugin_renderer_base {
                 'status' => $r->status,
                 'user' => isset($users[$r->userid]) ? fullname($users[$r->userid]) : get_string('historyautomatic', 'block_kuracloud'),
                 'counts' => implode(', ', $counts),
-                'message' => $r->message,
+                'message' => texts::stored($r->message),
             ];
         }
         return $this->render_from_template('block_kuracloud/history', ['rows' => $out, 'hasrows' => !empty($out),
@@ -220,7 +220,7 @@ class renderer extends \plugin_renderer_base {
                 'destructive' => in_array($e['action'], ['delete', 'reinvite'], true),
                 'name' => $e['name'],
                 'email' => $e['email'],
-                'reason' => $e['reason'],
+                'reason' => texts::reason($e),
             ];
         }
         return $out;

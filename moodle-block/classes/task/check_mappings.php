@@ -19,6 +19,7 @@ namespace block_kuracloud\task;
 
 use block_kuracloud\local\service\mapping_service;
 use block_kuracloud\local\service\module_runner;
+use block_kuracloud\output\texts;
 
 /**
  * Daily: the health of every mapping (OK, LMS not enabled, course deleted in kuraCloud,
@@ -47,7 +48,7 @@ class check_mappings extends \core\task\scheduled_task {
             return;
         }
         foreach (mapping_service::check_all()['mappings'] as $health) {
-            mtrace("mapping {$health['mapping_id']}: {$health['status']} {$health['message']}");
+            mtrace("mapping {$health['mapping_id']}: {$health['status']} " . texts::stored($health['message']));
         }
     }
 }

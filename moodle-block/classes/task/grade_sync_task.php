@@ -46,7 +46,7 @@ class grade_sync_task extends background_task {
         if ($outcome === null) {
             return;
         }
-        $message = $outcome['status'] === 'synced' ? $outcome['message']
+        $message = $outcome['status'] === 'synced' ? \block_kuracloud\output\texts::plain($outcome['text'])
             : get_string('studentsnotsynced', 'block_kuracloud');
         $this->progress->update_full(100, $message);
         mtrace('kuraCloud grade sync: ' . json_encode(['totals' => $outcome['totals'] ?? null,

@@ -50,7 +50,8 @@ class student_apply_task extends background_task {
         }
         $text = match ($outcome['status']) {
             'applied' => get_string('applied', 'block_kuracloud'),
-            'partial' => get_string('syncpartial', 'block_kuracloud', $outcome['error']['message'] ?? ''),
+            'partial' => get_string('syncpartial', 'block_kuracloud',
+                \block_kuracloud\output\texts::plain($outcome['error']['text'] ?? null)),
             'needs_mass_removal_confirmation' => get_string('massremoval', 'block_kuracloud'),
             default => get_string('stale', 'block_kuracloud'),
         };

@@ -17,6 +17,8 @@
 
 namespace block_kuracloud\local\service;
 
+use block_kuracloud\output\texts;
+
 /**
  * Grade sync: kuraCloud lesson grades into manual grade items, one per graded published
  * revision (itemmodule 'kuracloud', iteminstance = lesson id, itemnumber = revision id,
@@ -209,7 +211,7 @@ class grade_sync {
         }
         $lap('regrade');
         $outcome['timings_ms'] = $timings;
-        sync_log::record($courseid, $userid, 'grades', 'synced', $outcome['totals'], $outcome['message']);
+        sync_log::record($courseid, $userid, 'grades', 'synced', $outcome['totals'], texts::to_store($outcome['text']));
         \block_kuracloud\event\grades_synced::create([
             'context' => \context_course::instance($courseid),
             'objectid' => (int)$mapping->id,

@@ -19,6 +19,7 @@ namespace block_kuracloud\local\service;
 
 use block_kuracloud\local\repository\connections;
 use block_kuracloud\local\repository\mappings;
+use block_kuracloud\output\texts;
 
 /**
  * Creating, removing and checking course mappings.
@@ -63,7 +64,7 @@ class mapping_service {
         foreach ($outcome['connections'] as $c) {
             $name = $all[$c['connection_id']]->name ?? '';
             if (!$c['ok']) {
-                $errors[$name] = $c['error']['message'] ?? '';
+                $errors[$name] = texts::plain($c['error']['text'] ?? null);
                 continue;
             }
             foreach ($c['courses'] as $course) {
@@ -207,6 +208,8 @@ class mapping_service {
         // A connection whose token may not be sent is failing, not gone.
         $insecure = connections::insecure();
         foreach ($outcome['mappings'] as &$health) {
+            // Stored as its text, rendered in the reader's language when the block shows it.
+            $health['message'] = texts::to_store($health['text']);
             if (isset($insecure[$health['connection_id']])) {
                 $health['status'] = 'connection_failing';
                 $health['message'] = get_string('insecureapiurl', 'block_kuracloud');

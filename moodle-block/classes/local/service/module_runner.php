@@ -185,7 +185,12 @@ class module_runner {
         try {
             return $loop->run($workflow, $input);
         } catch (\block_kuracloud\local\wasm\workflow_exception $e) {
-            throw $e;
+            if ($e->text === null) {
+                throw $e;
+            }
+            // The module's text in the site's language, for every page, task and the CLI.
+            throw new \block_kuracloud\local\wasm\workflow_exception($e->errorcode,
+                \block_kuracloud\output\texts::plain($e->text), $e->httpstatus, $e->text);
         } catch (\Throwable $e) {
             // A trap, a memory or time limit, or an answer that is not JSON: a clear
             // message, never Moodle's generic error page.

@@ -18,6 +18,7 @@
 namespace block_kuracloud\local\service;
 
 use block_kuracloud\local\repository\links;
+use block_kuracloud\output\texts;
 
 /**
  * Student sync: a preview that changes nothing, then an apply of exactly the reviewed
@@ -78,7 +79,7 @@ class student_sync {
         if (in_array($outcome['status'], ['applied', 'partial'], true)) {
             links::apply($mapping, $outcome['links_store'], $outcome['links_remove']);
             sync_log::record((int)$mapping->courseid, $userid, 'students', $outcome['status'],
-                $outcome['plan']['counts'], $outcome['error']['message'] ?? null);
+                $outcome['plan']['counts'], texts::to_store($outcome['error']['text'] ?? null));
             \block_kuracloud\event\students_synced::create([
                 'context' => \context_course::instance((int)$mapping->courseid),
                 'objectid' => (int)$mapping->id,

@@ -17,6 +17,7 @@
 namespace block_kuracloud\local\service;
 
 use block_kuracloud\local\wasm\workflow_exception;
+use block_kuracloud\output\texts;
 
 /**
  * Around every sync of a mapping: one at a time (a lock per mapping from Moodle's lock
@@ -98,7 +99,9 @@ class sync_guard {
         $message = \core_text::substr($e->getMessage(), 0, self::MAX_MESSAGE);
         $courseid = (int)$mapping->courseid;
         $logkind = $kind === 'grades' ? 'grades' : 'students';
-        sync_log::record($courseid, $userid, $logkind, 'failed', [], $e->errorcode . ': ' . $message);
+        // The module's text is stored as such and rendered in the reader's language.
+        sync_log::record($courseid, $userid, $logkind, 'failed', [],
+            texts::to_store($e->text) ?? $e->errorcode . ': ' . $message);
         $context = \context_course::instance($courseid, IGNORE_MISSING);
         \block_kuracloud\event\sync_failed::create([
             'context' => $context ?: \context_system::instance(),

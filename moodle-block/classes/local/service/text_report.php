@@ -17,6 +17,8 @@
 
 namespace block_kuracloud\local\service;
 
+use block_kuracloud\output\texts;
+
 /**
  * The sync reports as plain text, for the CLI: the same content as the pages.
  *
@@ -34,7 +36,8 @@ class text_report {
     public static function plan(array $plan): string {
         $rows = [];
         foreach ($plan['entries'] as $e) {
-            $rows[] = [get_string('action_' . $e['action'], 'block_kuracloud'), $e['name'], $e['email'], $e['reason']];
+            $rows[] = [get_string('action_' . $e['action'], 'block_kuracloud'), $e['name'], $e['email'],
+                texts::reason($e)];
         }
         $out = self::table([get_string('action', 'block_kuracloud'), get_string('name', 'block_kuracloud'),
             get_string('email', 'block_kuracloud'), get_string('reason', 'block_kuracloud')], $rows);
@@ -61,13 +64,13 @@ class text_report {
         $rows = [];
         foreach ($outcome['results'] as $r) {
             $rows[] = [get_string('action_' . $r['action'], 'block_kuracloud'), $r['name'], $r['email'], $r['result'],
-                $r['message']];
+                texts::plain($r['text'])];
         }
         $out = self::table([get_string('action', 'block_kuracloud'), get_string('name', 'block_kuracloud'),
             get_string('email', 'block_kuracloud'), get_string('status', 'block_kuracloud'),
             get_string('result', 'block_kuracloud')], $rows);
         $out .= "\n" . ($outcome['status'] === 'partial'
-            ? get_string('syncpartial', 'block_kuracloud', self::printable($outcome['error']['message'] ?? ''))
+            ? get_string('syncpartial', 'block_kuracloud', self::printable(texts::plain($outcome['error']['text'] ?? null)))
             : get_string('applied', 'block_kuracloud')) . "\n";
         return $out;
     }
@@ -88,7 +91,7 @@ class text_report {
             $rows[] = [$i['name'], format_float($i['grademax'], 2), $c['write'], $c['unchanged'], $c['teacher_edited'],
                 $c['locked'], $c['no_grade']];
         }
-        $out = self::printable($outcome['message']) . "\n" . self::table([get_string('gradeitem', 'block_kuracloud'),
+        $out = self::printable(texts::plain($outcome['text'])) . "\n" . self::table([get_string('gradeitem', 'block_kuracloud'),
             get_string('grademax', 'grades'), get_string('write', 'block_kuracloud'), get_string('unchanged', 'block_kuracloud'),
             get_string('teacheredited', 'block_kuracloud'), get_string('locked', 'block_kuracloud'),
             get_string('nograde', 'block_kuracloud')], $rows);

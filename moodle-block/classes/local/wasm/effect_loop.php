@@ -153,10 +153,13 @@ final class effect_loop {
             $decoded = json_decode($step, true, 512, JSON_THROW_ON_ERROR);
             if (isset($decoded['error'])) {
                 $error = $decoded['error'];
+                // The module's English message, and its text for pages to render in
+                // the site's language (output\texts).
                 throw new workflow_exception(
                     (string)($error['code'] ?? 'protocol'),
                     (string)($error['message'] ?? 'the workflow failed'),
-                    isset($error['status']) ? (int)$error['status'] : null
+                    isset($error['status']) ? (int)$error['status'] : null,
+                    is_array($error['text'] ?? null) ? $error['text'] : null
                 );
             }
             $effect = $decoded['effect'] ?? null;

@@ -31,16 +31,21 @@ class workflow_exception extends \Exception {
     /** @var int|null HTTP status from kuraCloud, when there was one. */
     public readonly ?int $httpstatus;
 
+    /** @var array|null The module's text ({"code", "params"}), for a history row rendered when read. */
+    public readonly ?array $text;
+
     /**
      * Constructor.
      *
      * @param string $errorcode Stable error code.
      * @param string $message Message for people.
      * @param int|null $httpstatus HTTP status, if any.
+     * @param array|null $text The module's text, if any.
      */
-    public function __construct(string $errorcode, string $message, ?int $httpstatus = null) {
+    public function __construct(string $errorcode, string $message, ?int $httpstatus = null, ?array $text = null) {
         parent::__construct($message);
         $this->errorcode = $errorcode;
         $this->httpstatus = $httpstatus;
+        $this->text = $text;
     }
 }

@@ -1,0 +1,91 @@
+//! Every text code the module can emit has a sentence in both catalogues: host-runner's
+//! English (`host-runner/src/catalogue.rs`) and the Moodle block's language file
+//! (`moodle-block/lang/en/block_kuracloud.php`, strings `text_<code>`), and each sentence
+//! uses only the parameters its code carries.
+
+use kuracloud_core::text::CODES;
+use kuracloud_host_runner::catalogue::ENGLISH;
+use std::collections::BTreeMap;
+
+/// Parameters the hosts append after the sentence, never placed in it.
+const APPENDED: &[&str] = &["said", "detail"];
+
+/// `{name}` (host-runner) or `{$a->name}` (Moodle) placeholders in `template`.
+fn placeholders(template: &str, open: &str) -> Vec<String> {
+    template
+        .split(open)
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+        .collect()
+}
+
+/// The `$string['text_…']` entries of the Moodle language file.
+fn moodle_strings() -> BTreeMap<String, String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../moodle-block/lang/en/block_kuracloud.php"
+    );
+    let php = std::fs::read_to_string(path).expect("the Moodle language file");
+    let mut out = BTreeMap::new();
+    for line in php.lines() {
+        let Some(rest) = line.strip_prefix("$string['text_") else {
+            continue;
+        };
+        let (code, rest) = rest.split_once("'] = '").expect("a string assignment");
+        let value = rest.strip_suffix("';").expect("a one-line string");
+        out.insert(code.to_string(), value.replace("\\'", "'"));
+    }
+    out
+}
+
+fn check(catalogue: &str, found: &BTreeMap<String, String>, open: &str) {
+    let mut problems = vec![];
+    for (_, code, params) in CODES {
+        let Some(template) = found.get(*code) else {
+            problems.push(format!("{catalogue}: no sentence for `{code}`"));
+            continue;
+        };
+        for name in placeholders(template, open) {
+            if !params.contains(&name.as_str()) || APPENDED.contains(&name.as_str()) {
+                problems.push(format!(
+                    "{catalogue}: `{code}` uses `{name}`, not a parameter it places"
+                ));
+            }
+        }
+    }
+    for code in found.keys() {
+        if !CODES.iter().any(|(_, c, _)| c == code) {
+            problems.push(format!("{catalogue}: `{code}` is not a code of the module"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn host_runner_has_a_sentence_for_every_code() {
+    let found: BTreeMap<String, String> = ENGLISH
+        .iter()
+        .map(|(c, t)| (c.to_string(), t.to_string()))
+        .collect();
+    assert_eq!(found.len(), ENGLISH.len(), "a code listed twice");
+    check("host-runner", &found, "{");
+}
+
+#[test]
+fn the_moodle_block_has_a_string_for_every_code() {
+    let found = moodle_strings();
+    assert!(!found.is_empty());
+    check("lang/en/block_kuracloud.php", &found, "{$a->");
+}
+
+#[test]
+fn the_catalogues_agree_on_each_sentence_s_parameters() {
+    let moodle = moodle_strings();
+    for (code, template) in ENGLISH {
+        let mut a = placeholders(template, "{");
+        let mut b = placeholders(moodle.get(*code).map_or("", String::as_str), "{$a->");
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "`{code}`");
+    }
+}
