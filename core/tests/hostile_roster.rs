@@ -1,11 +1,11 @@
 //! Rosters kuraCloud should never send, planned without a panic: the student sync plan
 //! shows what it cannot decide as a conflict and writes nothing for it.
 
-use kuracloud_core::text::{Code, Param};
 use kuracloud_core::api::Student;
 use kuracloud_core::students::{
     MoodleStudent, Roster, StudentAction, StudentLink, StudentSyncPlan,
 };
+use kuracloud_core::text::{Code, Param};
 
 /// The plan of these rosters.
 fn plan(
@@ -70,8 +70,16 @@ fn a_student_listed_active_and_deleted_with_two_emails_is_a_conflict() {
         );
         for e in p.entries() {
             assert_eq!(e.student_id, Some(5));
-            assert_eq!(e.reason.code, Code::ConflictActiveAndDeleted, "{:?}", e.reason);
-            let emails = [e.reason.param("active_email"), e.reason.param("deleted_email")];
+            assert_eq!(
+                e.reason.code,
+                Code::ConflictActiveAndDeleted,
+                "{:?}",
+                e.reason
+            );
+            let emails = [
+                e.reason.param("active_email"),
+                e.reason.param("deleted_email"),
+            ];
             assert!(emails.contains(&Some(&Param::Str("a@uni.example".into()))));
             assert!(emails.contains(&Some(&Param::Str("b@uni.example".into()))));
             assert!(!e.link);

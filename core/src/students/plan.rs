@@ -657,12 +657,7 @@ pub fn plan(
         } else if let Some(s) = kc.deleted_student(linked) {
             if same_email(s.email, key) {
                 kc.claim(linked);
-                entries.push(restore_entry(
-                    m,
-                    s,
-                    false,
-                    Code::LinkedDeleted,
-                ));
+                entries.push(restore_entry(m, s, false, Code::LinkedDeleted));
             } else {
                 unresolved.push((m, key, Some(linked)));
             }
@@ -691,12 +686,7 @@ pub fn plan(
             .and_then(|id| kc.deleted_student(id))
         {
             kc.claim(s.student_id);
-            entries.push(restore_entry(
-                m,
-                s,
-                true,
-                Code::MatchedEmailDeleted,
-            ));
+            entries.push(restore_entry(m, s, true, Code::MatchedEmailDeleted));
         } else {
             unmatched.push((m, old_link));
         }
