@@ -19,6 +19,14 @@ const TOOLS = process.env.KC_JS_TOOLS ?? join(ROOT, '.cache', 'js-tools');
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const PAGE = join(ROOT, 'examples', 'web', 'index.html');
 const GOLDEN = JSON.parse(readFileSync(join(ROOT, 'tests', 'golden', 'students-preview.expected'), 'utf8'));
+// The sample's reasons (codes without parameters) in the page's English.
+const REASONS = {
+  delete_not_enrolled: 'not an actively enrolled student of the Moodle course',
+  add_not_in_course: 'not in the kuraCloud course yet: an invite is sent',
+  matched_email_deleted: 'matched by email with a student deleted in kuraCloud',
+  matched_email: 'matched by email',
+  linked: 'linked',
+};
 
 /** examples/web/sample.js, read as the page reads it. */
 function sample() {
@@ -90,7 +98,7 @@ test('examples/web from file://: the sample\'s plan and fingerprint are host-run
   assert.equal(rows.length, GOLDEN.plan.entries.length);
   assert.deepEqual(
     rows.map((r) => r.slice(0, 6)),
-    GOLDEN.plan.entries.map((e) => [e.action, String(e.user_id ?? ''), String(e.student_id ?? ''), e.name, e.email, e.reason]),
+    GOLDEN.plan.entries.map((e) => [e.action, String(e.user_id ?? ''), String(e.student_id ?? ''), e.name, e.email, REASONS[e.reason.code]]),
   );
   const counts = Object.entries(GOLDEN.plan.counts).filter(([, n]) => n > 0).map(([a, n]) => `${n} ${a}`).join(', ');
   assert.equal(await page.textContent('#counts'), counts);

@@ -125,7 +125,8 @@ final class hostile_strings_test extends kuracloud_testcase {
         $outcome = student_sync::apply($mapping, $plan['fingerprint'], false, (int)$users['teacher']->id);
         $this->assertSame('applied', $outcome['status']);
         $this->assert_text_only($renderer->student_result($outcome, (int)$course->id), 'student result');
-        $partial = ['status' => 'partial', 'error' => ['message' => self::EVIL]] + $outcome;
+        $partial = ['status' => 'partial', 'error' => ['message' => self::EVIL,
+            'text' => ['code' => 'server_error', 'params' => ['status' => 500, 'said' => self::EVIL]]]] + $outcome;
         $this->assert_text_only($renderer->student_result($partial, (int)$course->id), 'partial student result');
 
         // Grades: items named after hostile lesson and revision titles; a missing item.
@@ -170,13 +171,15 @@ final class hostile_strings_test extends kuracloud_testcase {
 
     public function test_the_cli_report_shows_control_characters_escaped(): void {
         $evil = "Ana\e]0;owned\x07\e[2J\e[1A\r\x9b" . "31m";
-        $plan = ['entries' => [['action' => 'delete', 'name' => $evil, 'email' => $evil . '@example.edu', 'reason' => $evil]],
+        $plan = ['entries' => [['action' => 'delete', 'name' => $evil, 'email' => $evil . '@example.edu',
+            'reason' => ['code' => 'delete_email_taken', 'params' => ['email' => $evil]]]],
             'counts' => ['add' => 0, 'delete' => 1], 'mass_removal' => false];
         $text = text_report::plan($plan);
         $this->assertDoesNotMatchRegularExpression('/[\x00-\x09\x0b-\x1f\x7f]/', $text);
         $this->assertStringNotContainsString("\xc2\x9b", $text);
         $this->assertStringContainsString('Ana\x1b]0;owned\x07\x1b[2J', $text);
-        $grades = ['status' => 'synced', 'message' => $evil, 'items' => [['name' => $evil, 'grademax' => 10,
+        $this->assertStringContainsString('changed to Ana\x1b]0;owned', $text);
+        $grades = ['status' => 'synced', 'text' => ['code' => 'export_failed', 'params' => ['detail' => $evil]], 'items' => [['name' => $evil, 'grademax' => 10,
             'counts' => ['write' => 1, 'unchanged' => 0, 'teacher_edited' => 0, 'locked' => 0, 'no_grade' => 0]]],
             'missing_items' => [['name' => $evil]], 'unknown_students' => ['count' => 0]];
         $this->assertDoesNotMatchRegularExpression('/[\x00-\x09\x0b-\x1f\x7f]/', text_report::grades($grades));

@@ -69,13 +69,14 @@ final class texts_test extends kuracloud_testcase {
 
         $this->override_strings([
             'text_delete_not_enrolled' => 'nicht mehr im Moodle-Kurs eingeschrieben',
-            'text_restore_only' => '{$a->reason}: wiederherstellen',
+            'text_restore_then_edit' => '{$a->reason}: wiederherstellen, dann {$a->changes} ändern',
+            'field_section' => 'Gruppe',
             'text_matched_email_deleted' => 'per E-Mail einem gelöschten Studierenden zugeordnet',
         ]);
         $translated = $PAGE->get_renderer('block_kuracloud')->student_preview($plan, (int)$course->id, false);
         $this->assertStringContainsString('nicht mehr im Moodle-Kurs eingeschrieben', $translated);
-        $this->assertStringContainsString('per E-Mail einem gelöschten Studierenden zugeordnet: wiederherstellen',
-            $translated);
+        $this->assertStringContainsString(
+            'per E-Mail einem gelöschten Studierenden zugeordnet: wiederherstellen, dann Gruppe ändern', $translated);
         $this->assertStringNotContainsString('not an actively enrolled student', $translated);
         // The CLI's report reads the same strings.
         $this->assertStringContainsString('nicht mehr im Moodle-Kurs eingeschrieben',
@@ -96,11 +97,11 @@ final class texts_test extends kuracloud_testcase {
             $this->assertSame('Token abgelehnt (HTTP 401) kuraCloud meldet: Token revoked', $e->getMessage());
             $this->assertSame(['code' => 'bad_token', 'params' => ['said' => 'Token revoked', 'status' => 401]],
                 $e->text);
-            local\service\sync_guard::record_failure($mapping, 'students_preview', 0, $e);
         }
-        // The history stores the code, and renders it when read: in English once the
-        // override is gone.
-        $row = $DB->get_record('block_kuracloud_log', ['courseid' => $course->id, 'status' => 'failed']);
+        // The failed preview's history row stores the code, and renders it when read: in
+        // English once the override is gone.
+        $row = $DB->get_record('block_kuracloud_log', ['courseid' => $course->id, 'status' => 'failed'], '*', MUST_EXIST);
+        $this->assertSame('{"code":"bad_token","params":{"said":"Token revoked","status":401}}', $row->message);
         $this->assertSame('Token abgelehnt (HTTP 401) kuraCloud meldet: Token revoked', texts::stored($row->message));
         $this->override_strings([]);
         $this->assertStringStartsWith('kuraCloud refused the token (HTTP 401).', texts::stored($row->message));

@@ -140,9 +140,21 @@ export type ErrorCode =
   | 'protocol'
   | 'unexpected_status';
 
+/**
+ * A reason, status or error as a stable code and its parameters (names, emails,
+ * counts, HTTP status, kuraCloud's own message as `said`); the codes are listed in
+ * docs/abi.md. Render it in the page's language.
+ */
+export interface Text {
+  code: string;
+  params: Record<string, string | number>;
+}
+
 /** An error as data, inside an outcome (a failing connection, a partial apply). */
 export interface WorkflowError {
   code: ErrorCode;
+  text: Text;
+  /** The same in English. */
   message: string;
   status?: number;
 }
@@ -154,6 +166,7 @@ export interface WorkflowError {
 export interface KuracloudError extends Error {
   name: 'KuracloudError';
   code: ErrorCode;
+  text: Text;
   status?: number;
 }
 
@@ -198,7 +211,7 @@ export interface MappingHealth {
   connection_id: number;
   course_id: number;
   status: MappingStatus;
-  message: string;
+  text: Text;
   course_name?: string;
 }
 
@@ -236,7 +249,8 @@ export interface PlanEntry {
   replaces_student_id?: number;
   name: string;
   email: string;
-  reason: string;
+  /** Why; an update or a restore also lists the fields it edits in `changes`. */
+  reason: Text;
   before?: StudentFields;
   after?: StudentFields;
   /** Restore and update: the fields that will be edited. */
@@ -285,7 +299,7 @@ export interface EntryReport {
   name: string;
   email: string;
   result: EntryResult;
-  message: string;
+  text: Text;
 }
 
 export interface ApplyOutcome {
@@ -353,7 +367,7 @@ export interface IgnoredRevision {
   lesson_id: number;
   revision_id: number;
   name: string;
-  reason: string;
+  reason: Text;
 }
 
 export interface UnknownStudents {
@@ -365,7 +379,7 @@ export interface UnknownStudents {
 export type GradeSyncOutcome =
   | {
       status: 'synced';
-      message: string;
+      text: Text;
       student_counts: PlanCounts;
       items: ItemOutcome[];
       /** Moodle items no longer in the export: reported, never deleted. */
@@ -377,7 +391,7 @@ export type GradeSyncOutcome =
     }
   | {
       status: 'students_not_synced';
-      message: string;
+      text: Text;
       student_counts: PlanCounts;
       requests: number;
     };
