@@ -56,6 +56,9 @@ pub struct WorkflowError {
 /// kuraCloud's own message); whatever they quote, they stay this short.
 pub const MAX_MESSAGE_CHARS: usize = 1000;
 
+/// Longest kuraCloud name (instance, course) quoted in a text.
+pub const MAX_NAME_CHARS: usize = 255;
+
 /// `text` made safe to show anywhere: control characters escaped as Rust writes them
 /// (`\n`, `\u{1b}`), at most `max` characters (the last one then `…`).
 pub fn printable(text: &str, max: usize) -> String {

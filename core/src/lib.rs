@@ -20,9 +20,14 @@
 )]
 
 pub mod api;
+pub mod connection;
+pub mod courses;
 pub mod effect;
 pub mod error;
 pub mod grades;
+pub mod mapping;
+pub mod mappings;
+pub mod outcome;
 pub mod runtime;
 pub mod students;
 pub mod text;

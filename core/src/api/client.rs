@@ -2,12 +2,12 @@
 //! and reads the answers. Only HTTP 200 is success.
 
 use super::errors::{classify_status, classify_transport, malformed, Subject};
+use super::roster::Roster;
 use super::types::*;
 use super::url::{api_url, validate_base};
 use crate::effect::HttpRequest;
 use crate::error::{WfResult, WorkflowError};
 use crate::runtime::Io;
-use crate::students::Roster;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 

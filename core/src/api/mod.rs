@@ -2,9 +2,11 @@
 
 pub mod client;
 pub mod errors;
+pub mod roster;
 pub mod types;
 pub mod url;
 
 pub use client::{ApiClient, Connection};
 pub use errors::Subject;
+pub use roster::{Roster, StudentRef};
 pub use types::*;

@@ -119,7 +119,7 @@ pub struct GradeMapping {
 }
 
 impl GradeMapping {
-    /// Roughly the size of this mapping as JSON (see `workflows::Outcome`).
+    /// Roughly the size of this mapping as JSON (see `outcome::Outcome`).
     pub fn json_size_hint(&self) -> usize {
         let items: usize = self
             .items

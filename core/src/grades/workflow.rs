@@ -32,7 +32,7 @@ pub struct GradeSyncOutcome {
     pub requests: u32,
 }
 
-impl crate::workflows::Outcome for GradeSyncOutcome {
+impl crate::outcome::Outcome for GradeSyncOutcome {
     fn json_size_hint(&self) -> usize {
         self.text.json_size_hint()
             + 400

@@ -3,10 +3,9 @@
 pub mod apply;
 mod index;
 pub mod plan;
-pub mod roster;
 pub mod snapshot;
 pub mod workflow;
 
+pub use crate::api::roster::{Roster, StudentRef};
 pub use plan::{plan, PlanEntry, StudentAction, StudentSyncPlan};
-pub use roster::{Roster, StudentRef};
 pub use snapshot::{MoodleStudent, StudentLink, StudentSyncInput};

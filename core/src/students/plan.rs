@@ -3,11 +3,11 @@
 //! apply, so apply does exactly what the teacher reviewed.
 
 use super::index::{hash_id, hash_str, Index};
-use super::roster::{Roster, StudentRef};
 use super::snapshot::{
     clean, clean_cow, cmp_caseless, email_key_cow, is_plausible_email, same_email, section_cow,
     section_of, MoodleStudent, StudentLink,
 };
+use crate::api::roster::{Roster, StudentRef};
 use crate::api::{StudentEdit, StudentInput};
 use crate::text::{Code, Text};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -229,7 +229,7 @@ impl StudentSyncPlan {
         })
     }
 
-    /// Roughly the size of this plan as JSON (see `workflows::Outcome`): a little over,
+    /// Roughly the size of this plan as JSON (see `outcome::Outcome`): a little over,
     /// so the outcome buffer is allocated once.
     pub fn json_size_hint(&self) -> usize {
         let fields = |f: &Option<Box<StudentFields>>| {

@@ -2,12 +2,12 @@
 
 use super::apply::{execute, EntryReport, DEFAULT_BATCH};
 use super::plan::{plan, StudentSyncPlan};
-use super::roster::Roster;
 use super::snapshot::{MoodleStudent, StudentLink, StudentSyncInput};
+use crate::api::roster::Roster;
 use crate::api::ApiClient;
 use crate::error::{WfResult, WorkflowError};
+use crate::outcome::Outcome;
 use crate::runtime::Io;
-use crate::workflows::Outcome;
 use serde::{Deserialize, Serialize};
 
 /// Both kuraCloud reads. Any failure aborts here, before a single write: a partial

@@ -1,20 +1,37 @@
-//! The workflows the module offers, by name.
-
-pub mod connection;
-pub mod courses;
-pub mod mapping;
-pub mod mappings_check;
-pub mod outcome;
-
-pub use outcome::Outcome;
+//! The registry: every workflow the module offers, by name, and how a start request
+//! reaches it. Nothing else lives here: each workflow `a.b` lives in `crate::a`, and an
+//! outcome's JSON writing in `crate::outcome`.
 
 use crate::effect::Step;
 use crate::error::{WfResult, WorkflowError};
+use crate::outcome::{self, Outcome};
 use crate::runtime::{Io, Run};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::future::Future;
+
+/// Starts a workflow from its input JSON: the run (absent when the input was refused)
+/// and its first step.
+type Launcher = fn(&str) -> (Option<Run>, Step);
+
+/// Every workflow, by name.
+const REGISTRY: &[(&str, Launcher)] = &[
+    ("connection.verify", |i| {
+        launch(i, crate::connection::verify)
+    }),
+    ("courses.list", |i| launch(i, crate::courses::list)),
+    ("mapping.create", |i| launch(i, crate::mapping::create)),
+    ("mapping.remove", |i| launch(i, crate::mapping::remove)),
+    ("mappings.check", |i| launch(i, crate::mappings::check)),
+    ("students.preview", |i| {
+        launch(i, crate::students::workflow::preview)
+    }),
+    ("students.apply", |i| {
+        launch(i, crate::students::workflow::apply)
+    }),
+    ("grades.sync", |i| launch(i, crate::grades::workflow::sync)),
+];
 
 /// Every workflow name, for `kc_info` and the CLI.
 pub const WORKFLOWS: &[&str] = &[
@@ -80,17 +97,8 @@ fn split_request(request: &str) -> Option<(&str, &str)> {
 /// Starts `name` with `input`. `None`: unknown workflow, or (when `fast`) an input that
 /// did not parse, to be retried on the general path.
 fn dispatch(name: &str, input: &str, fast: bool) -> Option<(Option<Run>, Step)> {
-    let started = match name {
-        "connection.verify" => launch(input, connection::verify),
-        "courses.list" => launch(input, courses::list),
-        "mapping.create" => launch(input, mapping::create),
-        "mapping.remove" => launch(input, mapping::remove),
-        "mappings.check" => launch(input, mappings_check::check),
-        "students.preview" => launch(input, crate::students::workflow::preview),
-        "students.apply" => launch(input, crate::students::workflow::apply),
-        "grades.sync" => launch(input, crate::grades::workflow::sync),
-        _ => return None,
-    };
+    let (_, launcher) = REGISTRY.iter().find(|(n, _)| *n == name)?;
+    let started = launcher(input);
     if fast && started.0.is_none() {
         return None;
     }
@@ -118,4 +126,15 @@ where
             .map_err(|e| WorkflowError::protocol(format!("could not serialize the outcome: {e}")))
     });
     (Some(run), step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_and_the_list_of_names_agree() {
+        let names: Vec<&str> = REGISTRY.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, WORKFLOWS);
+    }
 }

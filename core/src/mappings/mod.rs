@@ -1,12 +1,10 @@
 //! `mappings.check`: the health of every mapping, two reads per connection.
 
-use super::courses::{MappingRef, NamedConnection};
 use crate::api::{ApiClient, Course};
-use crate::error::{printable, ErrorCode, WfResult};
+use crate::courses::{MappingRef, NamedConnection};
+use crate::error::{printable, ErrorCode, WfResult, MAX_NAME_CHARS};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-/// Longest kuraCloud name quoted in a message.
-pub const MAX_NAME_CHARS: usize = 255;
 use crate::runtime::Io;
 use crate::text::{Code, Text};
 use serde::{Deserialize, Serialize};
@@ -45,7 +43,7 @@ pub struct CheckOutcome {
     pub mappings: Vec<MappingHealth>,
 }
 
-impl super::Outcome for CheckOutcome {}
+impl crate::outcome::Outcome for CheckOutcome {}
 
 pub async fn check(io: Io, input: CheckInput) -> WfResult<CheckOutcome> {
     let mut out = Vec::with_capacity(input.mappings.len());

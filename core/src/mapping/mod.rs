@@ -24,7 +24,7 @@ pub struct MappingOutcome {
     pub lms_enabled: bool,
 }
 
-impl super::Outcome for MappingOutcome {}
+impl crate::outcome::Outcome for MappingOutcome {}
 
 impl From<Course> for MappingOutcome {
     fn from(c: Course) -> Self {

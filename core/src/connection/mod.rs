@@ -27,7 +27,7 @@ pub struct VerifyOutcome {
     pub grading_mode: String,
 }
 
-impl super::Outcome for VerifyOutcome {}
+impl crate::outcome::Outcome for VerifyOutcome {}
 
 pub async fn verify(io: Io, input: VerifyInput) -> WfResult<VerifyOutcome> {
     let mut api = ApiClient::new(io, input.connection)?;
@@ -40,10 +40,7 @@ pub async fn verify(io: Io, input: VerifyInput) -> WfResult<VerifyOutcome> {
         ));
     }
     if input.require_lms_enabled && !instance.lms_enabled {
-        let name = crate::error::printable(
-            &instance.display_name,
-            super::mappings_check::MAX_NAME_CHARS,
-        );
+        let name = crate::error::printable(&instance.display_name, crate::error::MAX_NAME_CHARS);
         return Err(WorkflowError::new(
             ErrorCode::LmsNotEnabled,
             Text::of(Code::LmsNotEnabledInstance).with("instance", name.as_str()),

@@ -64,7 +64,7 @@ pub struct ListOutcome {
     pub connections: Vec<ConnectionCourses>,
 }
 
-impl super::Outcome for ListOutcome {}
+impl crate::outcome::Outcome for ListOutcome {}
 
 pub async fn list(io: Io, input: ListInput) -> WfResult<ListOutcome> {
     // The Moodle course of each mapped (connection, kuraCloud course): the first mapping

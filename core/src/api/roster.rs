@@ -3,7 +3,7 @@
 //! text, about what its JSON costs, where a `Vec<Student>` cost five `String`s (120
 //! bytes) and an allocation per non-empty field.
 
-use crate::api::Student;
+use super::types::Student;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
