@@ -86,7 +86,8 @@ fn only_the_registry_names_the_workflows_and_the_leaves_name_no_workflow() {
     for leaf in ["text", "error", "effect", "outcome"] {
         let uses = &graph[leaf];
         assert!(
-            uses.iter().all(|u| ["text", "error", "effect"].contains(&u.as_str())),
+            uses.iter()
+                .all(|u| ["text", "error", "effect"].contains(&u.as_str())),
             "{leaf} uses {uses:?}"
         );
     }

@@ -195,6 +195,9 @@ fn same(a: f64, b: f64) -> bool {
     (a - b).abs() < EPSILON
 }
 
+/// What the export says about every graded revision, against the Moodle gradebook:
+/// per item, the grades to write, record or skip; the items gone from the export; the
+/// revisions that cannot be an item; the kuraCloud students without a link.
 pub fn map_grades(
     lessons: &[LessonExport],
     items: &[MoodleGradeItem],
@@ -203,7 +206,10 @@ pub fn map_grades(
 ) -> GradeMapping {
     let items_by_key: HashMap<GradeItemKey, &MoodleGradeItem> =
         items.iter().map(|i| (i.key, i)).collect();
-    let user_of: HashMap<i64, i64> = links.iter().map(|l| (l.student_id, l.user_id)).collect();
+    let ctx = Students {
+        user_of: links.iter().map(|l| (l.student_id, l.user_id)).collect(),
+        enrolled,
+    };
     let mut seen_keys: HashSet<GradeItemKey> = HashSet::new();
     let mut unknown: BTreeSet<i64> = BTreeSet::new();
     let mut out_items = Vec::new();
@@ -221,12 +227,7 @@ pub fn map_grades(
                 continue; // the same revision twice in one export: first wins
             }
             let max = revision_max(revision);
-            if max <= 0.0 || !max.is_finite() {
-                let reason = if max <= 0.0 {
-                    Code::RevisionNoMax
-                } else {
-                    Code::RevisionMaxOutOfRange
-                };
+            if let Some(reason) = unusable_max(max) {
                 ignored.push(IgnoredRevision {
                     lesson_id: key.lesson_id,
                     revision_id: key.revision_id,
@@ -236,91 +237,156 @@ pub fn map_grades(
                 continue;
             }
             let existing = items_by_key.get(&key).copied();
-            let action = match existing {
-                None => ItemAction::Create,
-                Some(i) if !same(i.grademax, max) || i.name != name => ItemAction::Update,
-                Some(_) => ItemAction::Unchanged,
-            };
-            let state: HashMap<i64, &MoodleGrade> = existing
-                .map(|i| i.grades.iter().map(|g| (g.user_id, g)).collect())
-                .unwrap_or_default();
-            let item_locked = existing.is_some_and(|i| i.locked);
-            let mut item = ItemOutcome {
-                lesson_id: key.lesson_id,
-                revision_id: key.revision_id,
-                item_id: existing.map(|i| i.item_id),
-                name,
-                grademax: max,
-                action,
-                counts: GradeCounts::default(),
-                writes: Vec::new(),
-                record: Vec::new(),
-                skipped: Vec::new(),
-            };
-            let mut users_done: HashSet<i64> = HashSet::new();
-            for g in &revision.student_grades {
-                let Some(grade) = student_grade(g, max) else {
-                    item.counts.no_grade += 1;
-                    continue;
-                };
-                let Some(&user_id) = user_of.get(&g.student_id) else {
-                    item.counts.unknown_student += 1;
-                    unknown.insert(g.student_id);
-                    continue;
-                };
-                if !users_done.insert(user_id) {
-                    continue;
-                }
-                let current = state.get(&user_id);
-                let moodle_grade = current.and_then(|s| s.current);
-                let skip = |reason| SkippedGrade {
-                    user_id,
-                    reason,
-                    kuracloud_grade: grade,
-                    moodle_grade,
-                };
-                if !enrolled.contains(&user_id) {
-                    item.counts.not_enrolled += 1;
-                    item.skipped.push(skip(SkipReason::NotEnrolled));
-                    continue;
-                }
-                if item_locked || current.is_some_and(|s| s.locked) {
-                    item.counts.locked += 1;
-                    item.skipped.push(skip(SkipReason::Locked));
-                    continue;
-                }
-                let last = current.and_then(|s| s.last_written);
-                match (moodle_grade, last) {
-                    // Someone changed or removed what we wrote.
-                    (c, Some(lw)) if c.is_none_or(|c| !same(c, lw)) => {
-                        item.counts.teacher_edited += 1;
-                        item.skipped.push(skip(SkipReason::TeacherEdited));
-                    }
-                    (Some(c), _) if same(c, grade) => {
-                        item.counts.unchanged += 1;
-                        if last.is_none() {
-                            item.record.push(GradeWrite { user_id, grade });
-                        }
-                    }
-                    // A grade we never wrote: someone else set it.
-                    (Some(_), None) => {
-                        item.counts.teacher_edited += 1;
-                        item.skipped.push(skip(SkipReason::TeacherEdited));
-                    }
-                    _ => {
-                        item.counts.write += 1;
-                        item.writes.push(GradeWrite { user_id, grade });
-                    }
-                }
-            }
+            let item = map_item(key, name, max, existing, revision, &ctx, &mut unknown);
             totals.add(&item.counts);
             out_items.push(item);
         }
     }
 
+    GradeMapping {
+        items: out_items,
+        missing_items: missing_items(items, &seen_keys),
+        ignored_revisions: ignored,
+        unknown_students: UnknownStudents {
+            count: unknown.len(),
+            student_ids: unknown.into_iter().take(MAX_LISTED_UNKNOWN).collect(),
+        },
+        totals,
+    }
+}
+
+/// Who the export's students are in Moodle.
+struct Students<'a> {
+    /// kuraCloud student id -> Moodle user id, from the stored links.
+    user_of: HashMap<i64, i64>,
+    enrolled: &'a HashSet<i64>,
+}
+
+/// A revision whose maximum grade is not a positive number cannot be a grade item.
+fn unusable_max(max: f64) -> Option<Code> {
+    if max <= 0.0 {
+        Some(Code::RevisionNoMax)
+    } else if !max.is_finite() {
+        Some(Code::RevisionMaxOutOfRange)
+    } else {
+        None
+    }
+}
+
+/// A Moodle item is created when missing and updated when its name or maximum changed.
+fn item_action(existing: Option<&MoodleGradeItem>, name: &str, max: f64) -> ItemAction {
+    match existing {
+        None => ItemAction::Create,
+        Some(i) if !same(i.grademax, max) || i.name != name => ItemAction::Update,
+        Some(_) => ItemAction::Unchanged,
+    }
+}
+
+/// One revision's grades against its Moodle item (if it exists yet).
+fn map_item(
+    key: GradeItemKey,
+    name: String,
+    max: f64,
+    existing: Option<&MoodleGradeItem>,
+    revision: &RevisionExport,
+    students: &Students,
+    unknown: &mut BTreeSet<i64>,
+) -> ItemOutcome {
+    let state: HashMap<i64, &MoodleGrade> = existing
+        .map(|i| i.grades.iter().map(|g| (g.user_id, g)).collect())
+        .unwrap_or_default();
+    let item_locked = existing.is_some_and(|i| i.locked);
+    let mut item = ItemOutcome {
+        lesson_id: key.lesson_id,
+        revision_id: key.revision_id,
+        item_id: existing.map(|i| i.item_id),
+        action: item_action(existing, &name, max),
+        name,
+        grademax: max,
+        counts: GradeCounts::default(),
+        writes: Vec::new(),
+        record: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let mut users_done: HashSet<i64> = HashSet::new();
+    for g in &revision.student_grades {
+        let Some(grade) = student_grade(g, max) else {
+            item.counts.no_grade += 1;
+            continue;
+        };
+        let Some(&user_id) = students.user_of.get(&g.student_id) else {
+            item.counts.unknown_student += 1;
+            unknown.insert(g.student_id);
+            continue;
+        };
+        if !users_done.insert(user_id) {
+            continue;
+        }
+        let current = state.get(&user_id).copied();
+        let enrolled = students.enrolled.contains(&user_id);
+        decide(&mut item, user_id, grade, current, enrolled, item_locked);
+    }
+    item
+}
+
+/// One student's grade: skipped when the user left the course, the grade or item is
+/// locked, or a teacher changed what we wrote (never overwritten); recorded when Moodle
+/// already holds it; written otherwise.
+fn decide(
+    item: &mut ItemOutcome,
+    user_id: i64,
+    grade: f64,
+    current: Option<&MoodleGrade>,
+    enrolled: bool,
+    item_locked: bool,
+) {
+    let moodle_grade = current.and_then(|s| s.current);
+    let skip = |reason| SkippedGrade {
+        user_id,
+        reason,
+        kuracloud_grade: grade,
+        moodle_grade,
+    };
+    if !enrolled {
+        item.counts.not_enrolled += 1;
+        item.skipped.push(skip(SkipReason::NotEnrolled));
+        return;
+    }
+    if item_locked || current.is_some_and(|s| s.locked) {
+        item.counts.locked += 1;
+        item.skipped.push(skip(SkipReason::Locked));
+        return;
+    }
+    let last = current.and_then(|s| s.last_written);
+    match (moodle_grade, last) {
+        // Someone changed or removed what we wrote.
+        (c, Some(lw)) if c.is_none_or(|c| !same(c, lw)) => {
+            item.counts.teacher_edited += 1;
+            item.skipped.push(skip(SkipReason::TeacherEdited));
+        }
+        (Some(c), _) if same(c, grade) => {
+            item.counts.unchanged += 1;
+            if last.is_none() {
+                item.record.push(GradeWrite { user_id, grade });
+            }
+        }
+        // A grade we never wrote: someone else set it.
+        (Some(_), None) => {
+            item.counts.teacher_edited += 1;
+            item.skipped.push(skip(SkipReason::TeacherEdited));
+        }
+        _ => {
+            item.counts.write += 1;
+            item.writes.push(GradeWrite { user_id, grade });
+        }
+    }
+}
+
+/// Moodle items the export no longer has: reported, never deleted.
+fn missing_items(items: &[MoodleGradeItem], seen: &HashSet<GradeItemKey>) -> Vec<MissingItem> {
     let mut missing: Vec<MissingItem> = items
         .iter()
-        .filter(|i| !seen_keys.contains(&i.key))
+        .filter(|i| !seen.contains(&i.key))
         .map(|i| MissingItem {
             lesson_id: i.key.lesson_id,
             revision_id: i.key.revision_id,
@@ -329,16 +395,7 @@ pub fn map_grades(
         })
         .collect();
     missing.sort_by_key(|m| (m.lesson_id, m.revision_id));
-    GradeMapping {
-        items: out_items,
-        missing_items: missing,
-        ignored_revisions: ignored,
-        unknown_students: UnknownStudents {
-            count: unknown.len(),
-            student_ids: unknown.into_iter().take(MAX_LISTED_UNKNOWN).collect(),
-        },
-        totals,
-    }
+    missing
 }
 
 #[cfg(test)]

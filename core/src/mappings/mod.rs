@@ -1,6 +1,6 @@
 //! `mappings.check`: the health of every mapping, two reads per connection.
 
-use crate::api::{ApiClient, Course};
+use crate::api::{ApiClient, Course, Instance};
 use crate::courses::{MappingRef, NamedConnection};
 use crate::error::{printable, ErrorCode, WfResult, MAX_NAME_CHARS};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -71,48 +71,7 @@ pub async fn check(io: Io, input: CheckInput) -> WfResult<CheckOutcome> {
             Ok::<_, crate::error::WorkflowError>((instance, by_id))
         }
         .await;
-        for &m in mine {
-            let health = |status, text: Text, name: Option<String>| MappingHealth {
-                mapping_id: m.mapping_id,
-                connection_id: m.connection_id,
-                course_id: m.course_id,
-                status,
-                text,
-                course_name: name,
-            };
-            out.push(match &state {
-                Err(e) if e.code == ErrorCode::LmsNotEnabled => {
-                    health(MappingStatus::LmsNotEnabled, e.text.clone(), None)
-                }
-                Err(e) => health(MappingStatus::ConnectionFailing, e.text.clone(), None),
-                Ok((instance, _)) if !instance.lms_enabled => health(
-                    MappingStatus::LmsNotEnabled,
-                    Text::of(Code::LmsNotEnabledInstance).with(
-                        "instance",
-                        printable(&instance.display_name, MAX_NAME_CHARS),
-                    ),
-                    None,
-                ),
-                Ok((_, courses)) => match courses.get(&m.course_id) {
-                    None => health(
-                        MappingStatus::CourseDeleted,
-                        Text::of(Code::CourseDeleted).with("course_id", m.course_id),
-                        None,
-                    ),
-                    Some(c) if !c.lms_enabled => health(
-                        MappingStatus::LmsNotEnabled,
-                        Text::of(Code::LmsNotEnabledCourse)
-                            .with("course", printable(&c.name, MAX_NAME_CHARS)),
-                        Some(c.name.clone()),
-                    ),
-                    Some(c) => health(
-                        MappingStatus::Ok,
-                        Text::of(Code::MappingOk),
-                        Some(c.name.clone()),
-                    ),
-                },
-            });
-        }
+        out.extend(mine.iter().map(|m| health(m, &state)));
     }
     // Mappings whose connection is gone.
     let connections: HashSet<i64> = input.connections.iter().map(|c| c.connection_id).collect();
@@ -130,4 +89,52 @@ pub async fn check(io: Io, input: CheckInput) -> WfResult<CheckOutcome> {
     }
     out.sort_by_key(|h| h.mapping_id);
     Ok(CheckOutcome { mappings: out })
+}
+
+/// What a connection's two reads found: its instance and its courses by id.
+type Found = WfResult<(Instance, HashMap<i64, Course>)>;
+
+/// One mapping's health: its connection failing or without LMS, its course deleted or
+/// without LMS, or OK.
+fn health(m: &MappingRef, found: &Found) -> MappingHealth {
+    let health = |status, text: Text, name: Option<String>| MappingHealth {
+        mapping_id: m.mapping_id,
+        connection_id: m.connection_id,
+        course_id: m.course_id,
+        status,
+        text,
+        course_name: name,
+    };
+    match found {
+        Err(e) if e.code == ErrorCode::LmsNotEnabled => {
+            health(MappingStatus::LmsNotEnabled, e.text.clone(), None)
+        }
+        Err(e) => health(MappingStatus::ConnectionFailing, e.text.clone(), None),
+        Ok((instance, _)) if !instance.lms_enabled => health(
+            MappingStatus::LmsNotEnabled,
+            Text::of(Code::LmsNotEnabledInstance).with(
+                "instance",
+                printable(&instance.display_name, MAX_NAME_CHARS),
+            ),
+            None,
+        ),
+        Ok((_, courses)) => match courses.get(&m.course_id) {
+            None => health(
+                MappingStatus::CourseDeleted,
+                Text::of(Code::CourseDeleted).with("course_id", m.course_id),
+                None,
+            ),
+            Some(c) if !c.lms_enabled => health(
+                MappingStatus::LmsNotEnabled,
+                Text::of(Code::LmsNotEnabledCourse)
+                    .with("course", printable(&c.name, MAX_NAME_CHARS)),
+                Some(c.name.clone()),
+            ),
+            Some(c) => health(
+                MappingStatus::Ok,
+                Text::of(Code::MappingOk),
+                Some(c.name.clone()),
+            ),
+        },
+    }
 }

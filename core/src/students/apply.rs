@@ -59,22 +59,46 @@ enum Phase {
     Delete,
 }
 
+/// Applies the plan: restores, edits and invites before deletes, in batches; stops at
+/// the first failed batch. Per entry, what happened; the links to store.
 pub async fn execute(
     api: &mut ApiClient,
     course_id: i64,
     plan: &StudentSyncPlan,
     batch: usize,
 ) -> ApplyProgress {
-    let batch = batch.clamp(1, MAX_BATCH);
     // The plan's entries, the deletes made into entries (an apply sends them all).
     let entries: Vec<Cow<'_, PlanEntry>> = plan.entries().collect();
     let entries = &entries[..];
     // Per entry: still-open phases; an entry is Done when all of its phases are.
     let mut state: Vec<EntryState> = entries.iter().map(|e| EntryState::new(e)).collect();
-    let mut progress = ApplyProgress::default();
+    let mut progress = ApplyProgress {
+        error: send_phases(api, course_id, entries, &mut state, batch).await,
+        ..ApplyProgress::default()
+    };
+    for (entry, st) in entries.iter().zip(state) {
+        if let Some(link) = link_to_store(entry, &st) {
+            progress.links_store.push(link);
+        }
+        progress.reports.push(report(entry, st));
+    }
+    progress.requests = api.requests;
+    progress
+}
+
+/// The writes, phase by phase (accounts exist before anything is deleted, so a run that
+/// stops half way never leaves a student without one), in batches of `batch`. The
+/// first failed batch stops the rest: its error.
+async fn send_phases(
+    api: &mut ApiClient,
+    course_id: i64,
+    entries: &[Cow<'_, PlanEntry>],
+    state: &mut [EntryState],
+    batch: usize,
+) -> Option<WorkflowError> {
+    let batch = batch.clamp(1, MAX_BATCH);
     let total_writes: u64 = state.iter().map(|s| s.phases.len() as u64).sum();
     let mut written: u64 = 0;
-
     for phase in [Phase::Restore, Phase::Edit, Phase::Invite, Phase::Delete] {
         let todo: Vec<usize> = state
             .iter()
@@ -83,87 +107,76 @@ pub async fn execute(
             .map(|(i, _)| i)
             .collect();
         for chunk in todo.chunks(batch) {
-            if progress.error.is_some() {
-                break;
-            }
             api.io()
                 .progress("students", written, total_writes.max(1))
                 .await;
             let result = send(api, course_id, phase, entries, chunk).await;
             written += chunk.len() as u64;
-            match result {
-                Ok(new_ids) => {
-                    for &i in chunk {
-                        if let Some(st) = state.get_mut(i) {
-                            st.phases.retain(|p| *p != phase);
-                            if let Some(id) = new_ids.get(&i) {
-                                st.new_student_id = Some(*id);
-                            }
+            for &i in chunk {
+                let Some(st) = state.get_mut(i) else { continue };
+                match &result {
+                    Ok(new_ids) => {
+                        st.phases.retain(|p| *p != phase);
+                        if let Some(id) = new_ids.get(&i) {
+                            st.new_student_id = Some(*id);
                         }
                     }
-                }
-                Err(e) => {
-                    for &i in chunk {
-                        if let Some(st) = state.get_mut(i) {
-                            st.failed = Some(e.text.clone());
-                        }
-                    }
-                    progress.error = Some(e);
+                    Err(e) => st.failed = Some(e.text.clone()),
                 }
             }
-        }
-        if progress.error.is_some() {
-            break;
+            if let Err(e) = result {
+                return Some(e);
+            }
         }
     }
+    None
+}
 
-    for (entry, st) in entries.iter().zip(state) {
-        let (result, text) = if let Some(msg) = st.failed {
-            (EntryResult::Failed, msg)
-        } else if st.initial_phases == 0 {
-            (EntryResult::NoChange, entry.reason.clone())
-        } else if !st.phases.is_empty() {
-            if st.phases.len() < st.initial_phases {
-                (EntryResult::NotAttempted, Text::of(Code::PartlyDone))
-            } else {
-                (EntryResult::NotAttempted, Text::of(Code::NotSent))
-            }
+/// What happened to one entry.
+fn report(entry: &PlanEntry, st: EntryState) -> EntryReport {
+    let (result, text) = if let Some(failed) = st.failed {
+        (EntryResult::Failed, failed)
+    } else if st.initial_phases == 0 {
+        (EntryResult::NoChange, entry.reason.clone())
+    } else if !st.phases.is_empty() {
+        if st.phases.len() < st.initial_phases {
+            (EntryResult::NotAttempted, Text::of(Code::PartlyDone))
         } else {
-            (EntryResult::Done, done_text(entry, st.new_student_id))
-        };
-        // Links only for what really happened.
-        if entry.link {
-            if let Some(user_id) = entry.user_id {
-                let student = match entry.action {
-                    StudentAction::Add | StudentAction::Reinvite => st.new_student_id,
-                    _ => entry.student_id,
-                };
-                // The account exists and is this user's, even if a later phase failed.
-                let account_ready = match entry.action {
-                    StudentAction::Add | StudentAction::Reinvite => st.new_student_id.is_some(),
-                    StudentAction::Restore => !st.phases.contains(&Phase::Restore),
-                    _ => true,
-                };
-                if let (Some(student_id), true) = (student, account_ready) {
-                    progress.links_store.push(StudentLink {
-                        user_id,
-                        student_id,
-                    });
-                }
-            }
+            (EntryResult::NotAttempted, Text::of(Code::NotSent))
         }
-        progress.reports.push(EntryReport {
-            action: entry.action,
-            user_id: entry.user_id,
-            student_id: st.new_student_id.or(entry.student_id),
-            name: entry.name.clone(),
-            email: entry.email.clone(),
-            result,
-            text,
-        });
+    } else {
+        (EntryResult::Done, done_text(entry, st.new_student_id))
+    };
+    EntryReport {
+        action: entry.action,
+        user_id: entry.user_id,
+        student_id: st.new_student_id.or(entry.student_id),
+        name: entry.name.clone(),
+        email: entry.email.clone(),
+        result,
+        text,
     }
-    progress.requests = api.requests;
-    progress
+}
+
+/// A link only for what really happened: the account exists and is this user's, even
+/// if a later phase failed.
+fn link_to_store(entry: &PlanEntry, st: &EntryState) -> Option<StudentLink> {
+    if !entry.link {
+        return None;
+    }
+    let user_id = entry.user_id?;
+    let (student, account_ready) = match entry.action {
+        StudentAction::Add | StudentAction::Reinvite => {
+            (st.new_student_id, st.new_student_id.is_some())
+        }
+        StudentAction::Restore => (entry.student_id, !st.phases.contains(&Phase::Restore)),
+        _ => (entry.student_id, true),
+    };
+    let student_id = student.filter(|_| account_ready)?;
+    Some(StudentLink {
+        user_id,
+        student_id,
+    })
 }
 
 struct EntryState {
