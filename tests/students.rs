@@ -155,6 +155,14 @@ fn run_case(c: &Case) {
         "[{}] mass removal flag",
         c.name
     );
+    // The module decides when a plan needs a teacher's review before an automatic sync.
+    let conflicts = plan["counts"]["conflict"].as_u64().unwrap();
+    let review = match (c.mass_removal, conflicts) {
+        (true, _) => json!({"code": "review_mass_removal", "params": {}}),
+        (false, 0) => json!(null),
+        (false, n) => json!({"code": "review_conflicts", "params": {"count": n}}),
+    };
+    assert_eq!(plan["needs_review"], review, "[{}] needs review", c.name);
     // Preview never writes.
     assert_eq!(write_requests(&kc), 0, "[{}] preview wrote", c.name);
 

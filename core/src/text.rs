@@ -82,6 +82,9 @@ codes! {
     DetailsChanged = "details_changed" ["reason", "changes"],
     RestoreOnly = "restore_only" ["reason"],
     RestoreThenEdit = "restore_then_edit" ["reason", "changes"],
+    // Why a plan is not applied without a teacher's review (`plan.needs_review`).
+    ReviewMassRemoval = "review_mass_removal" [],
+    ReviewConflicts = "review_conflicts" ["count"],
     // Student apply results (`results[].text`).
     Invited = "invited" [],
     InvitedUnlinked = "invited_unlinked" [],

@@ -55,6 +55,8 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("details_changed", "{reason}; details changed: {changes}"),
     ("restore_only", "{reason}: restore"),
     ("restore_then_edit", "{reason}: restore, then edit {changes}"),
+    ("review_mass_removal", "Not applied automatically: the sync would delete more than half of the kuraCloud students. Review it and apply it by hand."),
+    ("review_conflicts", "Not applied automatically: {count} conflict(s) need a teacher's review."),
     ("invited", "invited"),
     ("invited_unlinked", "invited; kuraCloud did not return the new account, it will be linked on the next sync"),
     ("reinvited", "old account deleted; invite sent to the new email"),

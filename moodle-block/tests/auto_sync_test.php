@@ -75,7 +75,7 @@ final class auto_sync_test extends kuracloud_testcase {
         $this->assertContains('old.student@example.edu', $this->kc_active_emails());
         $row = $DB->get_record('block_kuracloud_log', ['courseid' => $course->id]);
         $this->assertSame('needs_review', $row->status);
-        $this->assertStringContainsString('conflict', $row->message);
+        $this->assertStringContainsString('conflict', \block_kuracloud\output\texts::stored($row->message));
     }
 
     public function test_the_daily_check_records_each_mappings_health(): void {

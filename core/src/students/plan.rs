@@ -291,14 +291,30 @@ impl Serialize for StudentSyncPlan {
                 seq.end()
             }
         }
-        let mut st = serializer.serialize_struct("StudentSyncPlan", 6)?;
+        let mut st = serializer.serialize_struct("StudentSyncPlan", 7)?;
         st.serialize_field("entries", &Entries(self))?;
         st.serialize_field("counts", &self.counts)?;
         st.serialize_field("roster", &self.roster)?;
         st.serialize_field("mass_removal", &self.mass_removal)?;
+        st.serialize_field("needs_review", &self.needs_review())?;
         st.serialize_field("stale_links", &self.stale_links)?;
         st.serialize_field("fingerprint", &self.fingerprint)?;
         st.end()
+    }
+}
+
+impl StudentSyncPlan {
+    /// Why this plan may not be applied without a teacher's review, if it may not: it
+    /// trips the mass-removal guard, or it has conflicts (the teacher must make the
+    /// emails differ). An automatic sync applies only a plan that needs no review.
+    pub fn needs_review(&self) -> Option<Text> {
+        if self.mass_removal {
+            Some(Text::of(Code::ReviewMassRemoval))
+        } else if self.counts.conflict > 0 {
+            Some(Text::of(Code::ReviewConflicts).with("count", self.counts.conflict))
+        } else {
+            None
+        }
     }
 }
 

@@ -18,6 +18,7 @@
 namespace block_kuracloud\local\service;
 
 use block_kuracloud\local\wasm\workflow_exception;
+use block_kuracloud\output\texts;
 
 /**
  * The automatic sync of one mapping, under the same guards as a teacher's: a plan with
@@ -49,10 +50,10 @@ class auto_sync {
         module_runner::$deadline = $deadline;
         try {
             $plan = student_sync::preview($mapping, 0);
-            if ($plan['mass_removal'] || $plan['counts']['conflict'] > 0) {
-                $why = $plan['mass_removal'] ? get_string('autosyncmassremoval', 'block_kuracloud')
-                    : get_string('autosyncconflicts', 'block_kuracloud', $plan['counts']['conflict']);
-                sync_log::record($courseid, 0, 'students', 'needs_review', $plan['counts'], $why);
+            // The module decides whether a plan needs a teacher's review (conflicts, a mass removal).
+            if ($plan['needs_review'] !== null) {
+                sync_log::record($courseid, 0, 'students', 'needs_review', $plan['counts'],
+                    texts::to_store($plan['needs_review']));
                 return ['students' => 'needs_review', 'grades' => 'skipped'];
             }
             $students = student_sync::apply($mapping, $plan['fingerprint'], false, 0)['status'];
