@@ -15,6 +15,8 @@ pub trait Outcome: Serialize {
 /// Room the step envelope (`{"done":` … `}`) adds around an outcome.
 pub const ENVELOPE: usize = crate::effect::DONE_OPEN.len() + 1;
 
+// One `unsafe`: a megabyte of serde_json output is not checked for UTF-8 again.
+#[allow(unsafe_code)]
 /// Serializes `outcome` into one buffer with room for the step envelope.
 pub fn to_json<O: Outcome>(outcome: &O) -> serde_json::Result<String> {
     // Reserved, not demanded: a hint past what a 32-bit memory can address only costs

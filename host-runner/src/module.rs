@@ -277,7 +277,9 @@ impl DiskCache {
         // directory does not know, binds it to this module's hash, this wasmtime and
         // these engine settings; and it is a private copy in memory that nobody else
         // can change while wasmtime reads it.
-        match unsafe { Module::deserialize(engine, compiled) } {
+        #[allow(unsafe_code)] // sound: see the SAFETY comment above
+        let module = unsafe { Module::deserialize(engine, compiled) };
+        match module {
             Ok(module) => Some(module),
             Err(_) => {
                 let _ = std::fs::remove_file(&file);
@@ -791,7 +793,9 @@ mod tests {
         std::fs::remove_file(&file).unwrap();
         let path = std::ffi::CString::new(file.as_os_str().as_bytes()).unwrap();
         // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+        #[allow(unsafe_code)]
+        let made = unsafe { libc::mkfifo(path.as_ptr(), 0o600) };
+        assert_eq!(made, 0);
         assert_recompiled_and_rewritten(&cache);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -10,6 +10,16 @@
 //! Small blocks are never given back to the system allocator; an instance lives for one
 //! sync, so what a workflow freed is only ever reused by the same workflow.
 
+// An allocator is `unsafe` by nature (raw pointers, `GlobalAlloc`); each block says why it
+// is sound.
+#![allow(unsafe_code)]
+
+// The allocator is sound only because wasm32 without threads runs one thread: its state
+// sits in an `UnsafeCell` with no lock. A build with wasm threads (atomics) must not
+// compile rather than race.
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+compile_error!("the module's allocator (wasm/src/alloc.rs) is not thread-safe: build without wasm threads (the atomics target feature)");
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::UnsafeCell;
 use std::ptr;

@@ -40,7 +40,10 @@ static ALLOCATOR: alloc::SizeClassAlloc = alloc::SizeClassAlloc::new();
 
 pub use abi::{handle_info, handle_resume, handle_start};
 
+// The exports take and return raw buffers in linear memory: `unsafe` by nature, each use
+// documented with the contract the host keeps (docs/abi.md).
 #[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
 mod exports {
     use super::abi;
 
