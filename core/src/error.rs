@@ -3,7 +3,6 @@
 
 use crate::text::{Code, Text};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -38,7 +37,8 @@ pub enum ErrorCode {
     UnexpectedStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
 pub struct WorkflowError {
     pub code: ErrorCode,
     /// What happened, as a code and its parameters: what hosts render for people.
@@ -142,13 +142,6 @@ impl WorkflowError {
     }
 }
 
-impl fmt::Display for WorkflowError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for WorkflowError {}
 
 pub type WfResult<T> = Result<T, WorkflowError>;
 
