@@ -5,6 +5,8 @@
 import type {
   KuracloudError,
   ModuleInfo,
+  PlanEntry,
+  Text,
   Workflow as WorkflowClass,
   WorkflowInputs,
   WorkflowName,
@@ -37,6 +39,12 @@ export function run<W extends WorkflowName>(
 /** `{module, version, abi, workflows}`. */
 export function info(): ModuleInfo;
 
+/** A text (`{code, params}`) in English, as host-runner prints it (then what kuraCloud said, and details). */
+export function renderText(text: Text): string;
+
+/** A plan entry's reason in English, with what an update or a restore changes. */
+export function renderReason(entry: Pick<PlanEntry, 'action' | 'reason' | 'changes'>): string;
+
 /** The low-level step machine: `new Workflow()`, `start`, `resume`, `resumeHttp`. */
 export type Workflow = WorkflowClass;
 /** The low-level step machine. */
@@ -49,5 +57,11 @@ export const MAX_SLEEP_MS: number;
 export const DEFAULT_MAX_RESPONSE_BYTES: number;
 export const MAX_STEPS: number;
 
-declare const kuracloud: { run: typeof run; info: typeof info; Workflow: typeof Workflow };
+declare const kuracloud: {
+  run: typeof run;
+  info: typeof info;
+  renderText: typeof renderText;
+  renderReason: typeof renderReason;
+  Workflow: typeof Workflow;
+};
 export default kuracloud;

@@ -18,9 +18,15 @@ export const Workflow = bindings.Workflow;
 /** `{module, version, abi, workflows}`. */
 export const info = bindings.info;
 
+/** A text (`{code, params}`) in English, as host-runner prints it. */
+export const renderText = bindings.renderText;
+
+/** A plan entry's reason in English, with what an update or a restore changes. */
+export const renderReason = bindings.renderReason;
+
 /** Runs a workflow to its end: the outcome, or a thrown `KuracloudError`. */
 export function run(workflow, input, options) {
   return runWith(bindings, workflow, input, options);
 }
 
-export default { run, info, Workflow };
+export default { run, info, renderText, renderReason, Workflow };

@@ -4,6 +4,8 @@ import type { RunOptions } from './index.js';
 import type {
   KuracloudError,
   ModuleInfo,
+  PlanEntry,
+  Text,
   Workflow as WorkflowClass,
   WorkflowInputs,
   WorkflowName,
@@ -30,6 +32,12 @@ export function run<W extends WorkflowName>(
 /** `{module, version, abi, workflows}` (once `load()` has resolved). */
 export function info(): ModuleInfo;
 
+/** A text (`{code, params}`) in English, as host-runner prints it (then what kuraCloud said, and details). */
+export function renderText(text: Text): string;
+
+/** A plan entry's reason in English, with what an update or a restore changes. */
+export function renderReason(entry: Pick<PlanEntry, 'action' | 'reason' | 'changes'>): string;
+
 /** The low-level step machine: `new Workflow()`, `start`, `resume`, `resumeHttp`. */
 export type Workflow = WorkflowClass;
 /** The low-level step machine (once `load()` has resolved). */
@@ -41,5 +49,12 @@ export const MAX_SLEEP_MS: number;
 export const DEFAULT_MAX_RESPONSE_BYTES: number;
 export const MAX_STEPS: number;
 
-declare const kuracloud: { run: typeof run; load: typeof load; info: typeof info; Workflow: typeof Workflow };
+declare const kuracloud: {
+  run: typeof run;
+  load: typeof load;
+  info: typeof info;
+  renderText: typeof renderText;
+  renderReason: typeof renderReason;
+  Workflow: typeof Workflow;
+};
 export default kuracloud;

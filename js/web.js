@@ -25,10 +25,16 @@ export const Workflow = bindings.Workflow;
 /** `{module, version, abi, workflows}` (once `load()` has resolved). */
 export const info = bindings.info;
 
+/** A text (`{code, params}`) in English (once `load()` has resolved). */
+export const renderText = bindings.renderText;
+
+/** A plan entry's reason in English (once `load()` has resolved). */
+export const renderReason = bindings.renderReason;
+
 /** Runs a workflow to its end: the outcome, or a thrown `KuracloudError`. */
 export async function run(workflow, input, options) {
   await load();
   return runWith(bindings, workflow, input, options);
 }
 
-export default { run, load, info, Workflow };
+export default { run, load, info, renderText, renderReason, Workflow };

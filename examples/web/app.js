@@ -64,31 +64,6 @@
 
   const FIELDS = ['email', 'given_name', 'family_name', 'external_student_id', 'section'];
 
-  // The module reports a reason as a code and its parameters (docs/abi.md); the page's
-  // English for the codes a plan can give (host-runner's catalogue says the same).
-  const REASONS = {
-    skip_no_email: 'the Moodle user has no email address',
-    skip_invalid_email: 'the Moodle user\'s email address is not valid',
-    conflict_shared_email: '{count} Moodle users share this email; none of them is synced until the emails differ',
-    conflict_active_and_deleted: 'kuraCloud lists student {student_id} both as active ({active_email}) and as deleted ({deleted_email}): it changed while it was read. Nothing is done for this student; preview again',
-    linked: 'linked',
-    linked_deleted: 'linked to a student deleted in kuraCloud',
-    email_changed_matched: 'email changed; matched the existing kuraCloud student with the new email',
-    matched_email: 'matched by email',
-    matched_email_deleted: 'matched by email with a student deleted in kuraCloud',
-    reinvite_email_changed: 'email changed from {old_email} to {new_email}: the old kuraCloud account is deleted and an invite is sent to the new email',
-    add_not_in_course: 'not in the kuraCloud course yet: an invite is sent',
-    delete_email_taken: 'the Moodle user\'s email changed to {email}, which already has a kuraCloud account',
-    delete_not_enrolled: 'not an actively enrolled student of the Moodle course',
-  };
-
-  /** A reason ({code, params}) in English; an unknown code as itself. */
-  function reasonText(reason) {
-    const template = REASONS[reason?.code];
-    if (template === undefined) return `[${text(reason?.code)}]`;
-    return template.replace(/\{([a-z_]+)\}/g, (all, name) => (name in reason.params ? text(reason.params[name]) : all));
-  }
-
   /** "field: before → after" for the fields an edit changes; the fields an invite sends. */
   function changes(entry) {
     if (entry.changes) {
@@ -112,7 +87,8 @@
       .filter(([, n]) => n > 0)
       .map(([action, n]) => `${n} ${action}`);
     $('counts').textContent = counts.length ? counts.join(', ') : 'none';
-    show('mass-removal', plan.mass_removal);
+    $('needs-review').textContent = plan.needs_review ? kuracloud.renderText(plan.needs_review) : '';
+    show('needs-review', plan.needs_review !== null);
     const stale = plan.stale_links;
     $('stale-links').textContent = stale.length
       ? `${stale.length} stored link(s) point at kuraCloud students that no longer exist and would be forgotten.`
@@ -128,7 +104,9 @@
       cell(row, entry.replaces_student_id ? `${text(entry.student_id)} (replaces ${entry.replaces_student_id})` : entry.student_id);
       cell(row, entry.name);
       cell(row, entry.email);
-      cell(row, reasonText(entry.reason));
+      // The module reports a reason as a code and its parameters (docs/abi.md); the
+      // bundle renders it in English with host-runner's catalogue.
+      cell(row, kuracloud.renderReason(entry));
       cell(row, changes(entry), 'changes');
       body.append(row);
     }

@@ -13,20 +13,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runInNewContext } from 'node:vm';
+import { renderReason } from '../node.js';
 import { startSim, ROOT, TOKEN } from './sim.js';
 
 const TOOLS = process.env.KC_JS_TOOLS ?? join(ROOT, '.cache', 'js-tools');
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const PAGE = join(ROOT, 'examples', 'web', 'index.html');
 const GOLDEN = JSON.parse(readFileSync(join(ROOT, 'tests', 'golden', 'students-preview.expected'), 'utf8'));
-// The sample's reasons (codes without parameters) in the page's English.
-const REASONS = {
-  delete_not_enrolled: 'not an actively enrolled student of the Moodle course',
-  add_not_in_course: 'not in the kuraCloud course yet: an invite is sent',
-  matched_email_deleted: 'matched by email with a student deleted in kuraCloud',
-  matched_email: 'matched by email',
-  linked: 'linked',
-};
 
 /** examples/web/sample.js, read as the page reads it. */
 function sample() {
@@ -98,13 +91,18 @@ test('examples/web from file://: the sample\'s plan and fingerprint are host-run
   assert.equal(rows.length, GOLDEN.plan.entries.length);
   assert.deepEqual(
     rows.map((r) => r.slice(0, 6)),
-    GOLDEN.plan.entries.map((e) => [e.action, String(e.user_id ?? ''), String(e.student_id ?? ''), e.name, e.email, REASONS[e.reason.code]]),
+    GOLDEN.plan.entries.map((e) => [e.action, String(e.user_id ?? ''), String(e.student_id ?? ''), e.name, e.email, renderReason(e)]),
   );
   const counts = Object.entries(GOLDEN.plan.counts).filter(([, n]) => n > 0).map(([a, n]) => `${n} ${a}`).join(', ');
   assert.equal(await page.textContent('#counts'), counts);
   // The update row says what changes.
+  // Reasons in host-runner's English, an update's and a restore's with what they do.
   const update = rows.find((r) => r[0] === 'update');
+  assert.equal(update[5], 'matched by email; details changed: given name');
   assert.equal(update[6], 'given_name: Ben → Benjamin');
+  assert.equal(rows.find((r) => r[0] === 'restore')[5], 'matched by email with a student deleted in kuraCloud: restore');
+  assert.equal(rows.find((r) => r[0] === 'delete')[5], 'not an actively enrolled student of the Moodle course');
+  assert.equal(await page.isVisible('#needs-review'), false);
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.requests.filter((u) => !u.startsWith('file://')), []);
   await page.close();
@@ -124,7 +122,10 @@ test('examples/web: files loaded through the file inputs, a mass removal, and er
   await page.waitForFunction(() => document.getElementById('students').value.includes('studentId'));
   await page.click('#preview');
   await page.waitForSelector('#result:not([hidden])');
-  assert.equal(await page.isVisible('#mass-removal'), true);
+  assert.equal(
+    await page.textContent('#needs-review'),
+    'Not applied automatically: the sync would delete more than half of the kuraCloud students. Review it and apply it by hand.',
+  );
   const rows = await table(page);
   assert.deepEqual(rows.map((r) => r[0]), Array(6).fill('delete'));
   // kuraCloud's text is shown as text.

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Workflow, info, isKuracloudError } from '../node.js';
+import { Workflow, info, isKuracloudError, renderText, renderReason } from '../node.js';
 import { ROOT, HOST_RUNNER } from './sim.js';
 
 const VERIFY = { connection: { api_url: 'http://kuracloud.invalid/', token: 't' } };
@@ -165,4 +165,25 @@ test('members that are undefined are left out, as JSON.stringify leaves them out
   assert.match(thrown(() => run.start('students.preview', { connection: VERIFY.connection, course_id: 1, students: [undefined] })).message, /invalid type: null, expected struct MoodleStudent/);
   // A required member that is undefined is missing.
   assert.match(thrown(() => run.start('students.preview', { connection: VERIFY.connection, course_id: undefined, students: [] })).message, /missing field `course_id`/);
+});
+
+test('errors carry their text; renderText and renderReason say it in host-runner\'s English', () => {
+  const run = new Workflow();
+  run.start('connection.verify', VERIFY);
+  const error = thrown(() => run.resume({ status: 403, body: '{"message":"Invalid token"}' }));
+  assert.deepEqual(error.text, { code: 'bad_token', params: { status: 403, said: 'Invalid token' } });
+  assert.equal(
+    renderText(error.text),
+    'kuraCloud refused the token (HTTP 403). The token may be wrong, revoked or replaced; an administrator must enter a new token for this connection. kuraCloud said: Invalid token',
+  );
+  assert.equal(renderText({ code: 'conflict_shared_email', params: { count: 2 } }), '2 Moodle users share this email; none of them is synced until the emails differ');
+  assert.equal(renderText({ code: 'no_such_code', params: {} }), '[no_such_code]');
+  const entry = (action, changes) => ({ action, reason: { code: 'matched_email', params: {} }, changes });
+  assert.equal(renderReason(entry('update', ['given_name', 'section'])), 'matched by email; details changed: given name, section');
+  assert.equal(renderReason(entry('restore', [])), 'matched by email: restore');
+  assert.equal(renderReason(entry('restore', ['email'])), 'matched by email: restore, then edit email');
+  assert.equal(renderReason(entry('unchanged')), 'matched by email');
+  // Not a text: shown as an unknown code, as host-runner shows it; not JSON at all: refused.
+  assert.equal(renderText(12), '[]');
+  assert.equal(thrown(() => renderText(() => 1)).code, 'invalid_input');
 });

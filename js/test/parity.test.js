@@ -35,7 +35,7 @@ async function runJs(workflow, input) {
     return { text: JSON.stringify(await kuracloud.run(workflow, input, host.options)), host };
   } catch (error) {
     assert.ok(kuracloud.isKuracloudError(error), `not a KuracloudError: ${error?.stack ?? error}`);
-    return { text: `error:${error.code}\n${error.message}`, host };
+    return { text: `error:${error.code}\n${error.message}`, error, host };
   }
 }
 
@@ -55,7 +55,11 @@ function runHostRunner(workflow, inputText) {
         }
         const printed = JSON.parse(stdout);
         const failed = printed.error && Object.keys(printed).length === 1 ? printed.error : null;
-        resolve(failed ? `error:${failed.code}\n${failed.message}` : stdout.trimEnd());
+        resolve({
+          text: failed ? `error:${failed.code}\n${failed.message}` : stdout.trimEnd(),
+          error: failed,
+          stderr,
+        });
       },
     );
     child.stdin.end(inputText);
@@ -81,8 +85,15 @@ for (const name of cases) {
 
     await sim.reset();
     await sim.setup(golden.setup);
-    const native = (await runHostRunner(golden.workflow, inputText)).replaceAll(sim.url, '{{SIM}}');
+    const hostRunner = await runHostRunner(golden.workflow, inputText);
+    const native = hostRunner.text.replaceAll(sim.url, '{{SIM}}');
     assert.equal(native, expected, `${name}: host-runner live differs from its .expected file`);
     assert.equal(jsText, sameWay(native), `${name}: the Node package differs from host-runner`);
+    assert.equal(Boolean(js.error), Boolean(hostRunner.error));
+    if (js.error) {
+      // The error's text code and parameters, and its English as host-runner prints it.
+      assert.deepEqual(js.error.text, hostRunner.error.text);
+      assert.equal(`error: ${js.error.code}: ${kuracloud.renderText(js.error.text)}`, hostRunner.stderr.trimEnd());
+    }
   });
 }

@@ -1,7 +1,8 @@
 // Writes examples/web/kuracloud.bundle.js: one classic script (no ES module, no fetch of
 // the .wasm, so the page works opened from file://) holding wasm-bindgen's no-modules
 // glue, the module's bytes (base64) and the effect loop of driver.js. It defines
-// `globalThis.kuracloud = {ready, run, info, Workflow, isKuracloudError}`.
+// `globalThis.kuracloud = {ready, run, info, renderText, renderReason, Workflow,
+// isKuracloudError}`.
 //
 // Usage: node js/tools/bundle-classic.js PKG_DIR OUT_FILE
 
@@ -42,6 +43,8 @@ globalThis.kuracloud = {
     return runWith(wasm_bindgen, workflow, input, options);
   },
   info: () => wasm_bindgen.info(),
+  renderText: (text) => wasm_bindgen.renderText(text),
+  renderReason: (entry) => wasm_bindgen.renderReason(entry),
   get Workflow() { return wasm_bindgen.Workflow; },
   isKuracloudError,
   MAX_SLEEP_MS,

@@ -9,9 +9,12 @@
 //!   whose body is raw bytes): the next step.
 //! - A step is `{effect: {http | sleep | progress}}` or `{done: outcome}`; a failed
 //!   workflow throws a JavaScript `Error` named `KuracloudError` whose `code` is the
-//!   module's stable error code (`bad_token`, `invalid_input`, ...) and whose `status` is
+//!   module's stable error code (`bad_token`, `invalid_input`, ...), `text` what happened
+//!   as a text code with its parameters, `message` the same in English, and `status`
 //!   kuraCloud's HTTP status when there was one.
 //! - `info()`: module, version, ABI version, workflow names.
+//! - `renderText(text)`, `renderReason(entry)`: a text (`{code, params}`) or a plan
+//!   entry's reason in English, from host-runner's catalogue (the same sentences).
 //!
 //! Inputs are read from JavaScript through `serde-wasm-bindgen` and written as the JSON
 //! text core's own entry point parses ([`kuracloud_core::workflows::start`]), so a
@@ -34,6 +37,13 @@
 )]
 
 mod input;
+
+/// host-runner's English catalogue, compiled here from its source so both hosts render
+/// every text code with the same sentence. It slices its templates at `{`/`}`, ASCII
+/// boundaries.
+#[allow(clippy::string_slice, clippy::indexing_slicing)]
+#[path = "../../host-runner/src/catalogue.rs"]
+mod catalogue;
 
 use kuracloud_core::error::WorkflowError;
 use kuracloud_core::runtime::Run;
@@ -152,8 +162,9 @@ fn step_to_js(step: Step) -> Result<JsValue, JsValue> {
     }
 }
 
-/// A JavaScript `Error` named `KuracloudError` with the module's `code` (and kuraCloud's
-/// HTTP `status` when there was one).
+/// A JavaScript `Error` named `KuracloudError`: the module's English `message`, its
+/// `code`, its `text` (`{code, params}`), and kuraCloud's HTTP `status` when there was
+/// one.
 fn js_error(error: &WorkflowError) -> JsValue {
     let js = js_sys::Error::new(&error.message);
     js.set_name("KuracloudError");
@@ -164,6 +175,9 @@ fn js_error(error: &WorkflowError) -> JsValue {
     // Setting a property on a fresh `Error` cannot fail; a failure would only leave the
     // property out.
     let _ = js_sys::Reflect::set(&js, &"code".into(), &code.into());
+    if let Ok(text) = to_js(&error.text) {
+        let _ = js_sys::Reflect::set(&js, &"text".into(), &text);
+    }
     if let Some(status) = error.status {
         let _ = js_sys::Reflect::set(&js, &"status".into(), &status.into());
     }
@@ -183,6 +197,29 @@ struct Info {
     version: &'static str,
     abi: u32,
     workflows: &'static [&'static str],
+}
+
+/// A text (`{code, params}`, as outcomes and errors carry them) in English: the sentence
+/// host-runner prints, then what kuraCloud said and the technical detail, if any. An
+/// unknown code is shown as `[code]`.
+#[wasm_bindgen(js_name = renderText, skip_typescript)]
+pub fn render_text(text: JsValue) -> Result<String, JsValue> {
+    Ok(catalogue::render(&from_js(text)?))
+}
+
+/// A plan entry's reason in English, with what an update or a restore changes, as
+/// host-runner's report shows it.
+#[wasm_bindgen(js_name = renderReason, skip_typescript)]
+pub fn render_reason(entry: JsValue) -> Result<String, JsValue> {
+    Ok(catalogue::render_reason(&from_js(entry)?))
+}
+
+fn from_js(value: JsValue) -> Result<serde_json::Value, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        js_error(&WorkflowError::invalid_input(format!(
+            "not a text the catalogue can read: {e}"
+        )))
+    })
 }
 
 /// `{module, version, abi, workflows}`, as the C ABI's `kc_info`.

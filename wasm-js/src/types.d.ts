@@ -140,13 +140,71 @@ export type ErrorCode =
   | 'protocol'
   | 'unexpected_status';
 
+/** Every text code (core/src/text.rs; docs/abi.md lists each with its parameters). */
+export type TextCode =
+  | 'bad_token'
+  | 'lms_not_enabled'
+  | 'lms_not_enabled_instance'
+  | 'lms_not_enabled_course'
+  | 'course_not_found'
+  | 'course_deleted_restore_first'
+  | 'export_not_found'
+  | 'api_not_found'
+  | 'bad_request'
+  | 'rate_limited'
+  | 'server_error'
+  | 'unexpected_status'
+  | 'timeout'
+  | 'unreachable'
+  | 'malformed_response'
+  | 'invalid_input'
+  | 'export_failed'
+  | 'export_timeout'
+  | 'export_without_token'
+  | 'instance_without_id'
+  | 'export_unreadable'
+  | 'protocol'
+  | 'skip_no_email'
+  | 'skip_invalid_email'
+  | 'conflict_shared_email'
+  | 'conflict_active_and_deleted'
+  | 'linked'
+  | 'linked_deleted'
+  | 'email_changed_matched'
+  | 'matched_email'
+  | 'matched_email_deleted'
+  | 'reinvite_email_changed'
+  | 'add_not_in_course'
+  | 'delete_email_taken'
+  | 'delete_not_enrolled'
+  | 'details_changed'
+  | 'restore_only'
+  | 'restore_then_edit'
+  | 'review_mass_removal'
+  | 'review_conflicts'
+  | 'invited'
+  | 'invited_unlinked'
+  | 'reinvited'
+  | 'restored'
+  | 'details_updated'
+  | 'deleted'
+  | 'partly_done'
+  | 'not_sent'
+  | 'mapping_ok'
+  | 'course_deleted'
+  | 'connection_gone'
+  | 'students_not_synced'
+  | 'grades_summary'
+  | 'revision_no_max'
+  | 'revision_max_out_of_range';
+
 /**
  * A reason, status or error as a stable code and its parameters (names, emails,
  * counts, HTTP status, kuraCloud's own message as `said`); the codes are listed in
- * docs/abi.md. Render it in the page's language.
+ * docs/abi.md. Render it in the page's language (`renderText` gives English).
  */
 export interface Text {
-  code: string;
+  code: TextCode;
   params: Record<string, string | number>;
 }
 
@@ -160,8 +218,9 @@ export interface WorkflowError {
 }
 
 /**
- * What a failed workflow throws: a JavaScript `Error` named `KuracloudError`, its
- * `message` for people, `code` for programs, `status` kuraCloud's HTTP status if any.
+ * What a failed workflow throws: a JavaScript `Error` named `KuracloudError`: `code` for
+ * programs, `text` for people in any language (`renderText` gives English), `message`
+ * the same in English, `status` kuraCloud's HTTP status if any.
  */
 export interface KuracloudError extends Error {
   name: 'KuracloudError';
@@ -277,6 +336,8 @@ export interface StudentSyncPlan {
   roster: number;
   /** More than half of a roster of five or more would be deleted. */
   mass_removal: boolean;
+  /** Why the plan may not be applied without a teacher's review; an automatic sync applies only a plan with null here. */
+  needs_review: Text | null;
   /** Links to forget: they point at kuraCloud students that no longer exist. */
   stale_links: StudentLink[];
   /** XXH3-128 of the plan and the roster it was computed on (32 hex digits). */
@@ -463,6 +524,12 @@ export interface ModuleInfo {
 
 /** `{module, version, abi, workflows}`, as the C ABI's `kc_info`. */
 export function info(): ModuleInfo;
+
+/** A text in English, as host-runner prints it (then what kuraCloud said, and details). */
+export function renderText(text: Text): string;
+
+/** A plan entry's reason in English, with what an update or a restore changes. */
+export function renderReason(entry: Pick<PlanEntry, 'action' | 'reason' | 'changes'>): string;
 
 /**
  * One workflow at a time (`start` replaces a running one); several `Workflow`s run side

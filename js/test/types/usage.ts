@@ -17,6 +17,12 @@ export async function usage(): Promise<void> {
   };
   const preview = await kuracloud.run('students.preview', input, { onProgress: (p) => p.done / p.total });
   const fingerprint: string = preview.plan.fingerprint;
+  const reasons: string[] = preview.plan.entries.map((entry) => kuracloud.renderReason(entry));
+  const review: string | null = preview.plan.needs_review && kuracloud.renderText(preview.plan.needs_review);
+  // @ts-expect-error: not a text code
+  kuracloud.renderText({ code: 'no_such_code', params: {} });
+  void reasons;
+  void review;
   const applied = await kuracloud.run('students.apply', { ...input, fingerprint });
   if (applied.status === 'partial') {
     const code: ErrorCode | undefined = applied.error?.code;
@@ -55,7 +61,9 @@ export async function usage(): Promise<void> {
     if (kuracloud.isKuracloudError(error)) {
       const failed: KuracloudError = error;
       const status: number | undefined = failed.status;
+      const english: string = kuracloud.renderText(failed.text);
       void status;
+      void english;
     }
   }
   const info = kuracloud.info();
