@@ -78,3 +78,25 @@ test('tsc --strict accepts the golden inputs and outcomes and the documented usa
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** The string literals of `export type NAME = | 'a' | 'b' ...;` in types.d.ts. */
+function unionOf(name) {
+  const source = readFileSync(join(ROOT, 'wasm-js', 'src', 'types.d.ts'), 'utf8');
+  const match = new RegExp(`export type ${name} =([^;]*);`).exec(source);
+  assert.ok(match, `types.d.ts declares no ${name}`);
+  return [...match[1].matchAll(/'([a-z_]+)'/g)].map((m) => m[1]).sort();
+}
+
+test('the code unions list exactly core\'s codes (error codes, text codes)', () => {
+  const error = readFileSync(join(ROOT, 'core', 'src', 'error.rs'), 'utf8');
+  const body = /pub enum ErrorCode \{([^}]*)\}/.exec(error)[1];
+  const errorCodes = [...body.matchAll(/^\s*([A-Z][A-Za-z]*),/gm)]
+    .map((m) => m[1].replace(/[A-Z]/g, (c, i) => (i ? '_' : '') + c.toLowerCase()))
+    .sort();
+  assert.ok(errorCodes.length >= 14, errorCodes.join(', '));
+  assert.deepEqual(unionOf('ErrorCode'), errorCodes);
+  const text = readFileSync(join(ROOT, 'core', 'src', 'text.rs'), 'utf8');
+  const textCodes = [...text.matchAll(/^ {4}[A-Z][A-Za-z]* = "([a-z_]+)" \[/gm)].map((m) => m[1]).sort();
+  assert.ok(textCodes.length >= 50, textCodes.join(', '));
+  assert.deepEqual(unionOf('TextCode'), textCodes);
+});
