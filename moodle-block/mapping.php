@@ -23,6 +23,7 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
+use block_kuracloud\local\page;
 use block_kuracloud\local\repository\mappings;
 use block_kuracloud\local\service\mapping_service;
 use block_kuracloud\local\wasm\workflow_exception;
@@ -30,19 +31,9 @@ use block_kuracloud\output\messages;
 
 require(__DIR__ . '/../../config.php');
 
-$courseid = required_param('courseid', PARAM_INT);
+[$course, $context, $pageurl, $courseurl] = page::course('mapping.php', 'block/kuracloud:mapcourses', 'setupmapping');
+$courseid = (int)$course->id;
 $action = optional_param('action', '', PARAM_ALPHA);
-$course = get_course($courseid);
-$context = context_course::instance($courseid);
-require_login($course);
-require_capability('block/kuracloud:mapcourses', $context);
-
-$pageurl = new moodle_url('/blocks/kuracloud/mapping.php', ['courseid' => $courseid]);
-$courseurl = new moodle_url('/course/view.php', ['id' => $courseid]);
-$PAGE->set_url($pageurl);
-$PAGE->set_context($context);
-$PAGE->set_title(get_string('setupmapping', 'block_kuracloud'));
-$PAGE->set_heading(format_string($course->fullname));
 $mapping = mappings::for_course($courseid);
 
 if ($action === 'remove' && $mapping) {

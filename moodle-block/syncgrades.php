@@ -23,10 +23,12 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
+use block_kuracloud\local\page;
 use block_kuracloud\local\repository\mappings;
 use block_kuracloud\local\service\background_sync;
 use block_kuracloud\local\service\grade_sync;
 use block_kuracloud\local\service\student_sync;
+use block_kuracloud\local\status;
 use block_kuracloud\local\wasm\workflow_exception;
 use block_kuracloud\output\messages;
 
@@ -35,19 +37,9 @@ define('NO_OUTPUT_BUFFERING', true);
 
 require(__DIR__ . '/../../config.php');
 
-$courseid = required_param('courseid', PARAM_INT);
-$course = get_course($courseid);
-$context = context_course::instance($courseid);
-require_login($course);
-require_capability('block/kuracloud:syncgrades', $context);
-
-$pageurl = new moodle_url('/blocks/kuracloud/syncgrades.php', ['courseid' => $courseid]);
-$courseurl = new moodle_url('/course/view.php', ['id' => $courseid]);
+[$course, $context, $pageurl, $courseurl] = page::course('syncgrades.php', 'block/kuracloud:syncgrades', 'syncgrades');
+$courseid = (int)$course->id;
 $syncusersurl = new moodle_url('/blocks/kuracloud/syncusers.php', ['courseid' => $courseid]);
-$PAGE->set_url($pageurl);
-$PAGE->set_context($context);
-$PAGE->set_title(get_string('syncgrades', 'block_kuracloud'));
-$PAGE->set_heading(format_string($course->fullname));
 $mapping = mappings::for_course($courseid) ?: throw new moodle_exception('notmapped', 'block_kuracloud', $courseurl);
 $output = $PAGE->get_renderer('block_kuracloud');
 
@@ -94,7 +86,7 @@ $progress = function (string $stage, int $done, int $total) use ($bar): void {
 try {
     $outcome = grade_sync::sync($mapping, (int)$USER->id, $progress);
     $bar->update_full(100, get_string('gradescomplete', 'block_kuracloud'));
-    if ($outcome['status'] === 'students_not_synced') {
+    if ($outcome['status'] === status::STUDENTS_NOT_SYNCED) {
         echo $OUTPUT->notification(get_string('studentsnotsynced', 'block_kuracloud'), 'warning');
         echo $OUTPUT->continue_button($syncusersurl);
     } else {

@@ -23,26 +23,18 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
+use block_kuracloud\local\page;
 use block_kuracloud\local\repository\mappings;
 use block_kuracloud\local\service\background_sync;
 use block_kuracloud\local\service\student_sync;
+use block_kuracloud\local\status;
 use block_kuracloud\local\wasm\workflow_exception;
 use block_kuracloud\output\messages;
 
 require(__DIR__ . '/../../config.php');
 
-$courseid = required_param('courseid', PARAM_INT);
-$course = get_course($courseid);
-$context = context_course::instance($courseid);
-require_login($course);
-require_capability('block/kuracloud:syncusers', $context);
-
-$pageurl = new moodle_url('/blocks/kuracloud/syncusers.php', ['courseid' => $courseid]);
-$courseurl = new moodle_url('/course/view.php', ['id' => $courseid]);
-$PAGE->set_url($pageurl);
-$PAGE->set_context($context);
-$PAGE->set_title(get_string('syncusers', 'block_kuracloud'));
-$PAGE->set_heading(format_string($course->fullname));
+[$course, $context, $pageurl, $courseurl] = page::course('syncusers.php', 'block/kuracloud:syncusers', 'syncusers');
+$courseid = (int)$course->id;
 $mapping = mappings::for_course($courseid) ?: throw new moodle_exception('notmapped', 'block_kuracloud', $courseurl);
 $output = $PAGE->get_renderer('block_kuracloud');
 
@@ -68,10 +60,10 @@ try {
         require_sesskey();
         $outcome = student_sync::apply($mapping, required_param('fingerprint', PARAM_ALPHANUM),
             optional_param('allowmassremoval', 0, PARAM_BOOL), (int)$USER->id);
-        if ($outcome['status'] === 'stale') {
+        if ($outcome['status'] === status::STALE) {
             $body = $OUTPUT->notification(get_string('stale', 'block_kuracloud'), 'warning')
                 . $output->student_preview($outcome['plan'], $courseid, false);
-        } else if ($outcome['status'] === 'needs_mass_removal_confirmation') {
+        } else if ($outcome['status'] === status::NEEDS_MASS_REMOVAL_CONFIRMATION) {
             $body = $output->student_preview($outcome['plan'], $courseid, true);
         } else {
             $body = $output->student_result($outcome, $courseid);

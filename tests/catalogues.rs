@@ -89,3 +89,81 @@ fn the_catalogues_agree_on_each_sentence_s_parameters() {
         assert_eq!(a, b, "`{code}`");
     }
 }
+
+/// The constants of the Moodle block's `status` class: value -> name.
+fn php_statuses() -> BTreeMap<String, String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../moodle-block/classes/local/status.php");
+    let php = std::fs::read_to_string(path).expect("the status class");
+    php.lines()
+        .filter_map(|l| l.trim().strip_prefix("const "))
+        .filter_map(|l| l.split_once(" = '"))
+        .map(|(name, rest)| (rest.trim_end_matches("';").to_string(), name.to_string()))
+        .collect()
+}
+
+fn name<T: serde::Serialize>(v: T) -> String {
+    serde_json::to_value(v).unwrap().as_str().unwrap().to_string()
+}
+
+#[test]
+fn the_moodle_block_has_a_constant_for_every_status_of_the_core() {
+    use kuracloud_core::grades::workflow::GradeSyncStatus;
+    use kuracloud_core::mappings::MappingStatus;
+    use kuracloud_core::students::apply::EntryResult;
+    use kuracloud_core::students::workflow::ApplyStatus;
+    // Each list is checked by an exhaustive match: a new variant fails to compile here.
+    let apply = [
+        ApplyStatus::Applied,
+        ApplyStatus::Partial,
+        ApplyStatus::Stale,
+        ApplyStatus::NeedsMassRemovalConfirmation,
+    ];
+    let grades = [GradeSyncStatus::Synced, GradeSyncStatus::StudentsNotSynced];
+    let health = [
+        MappingStatus::Ok,
+        MappingStatus::LmsNotEnabled,
+        MappingStatus::CourseDeleted,
+        MappingStatus::ConnectionFailing,
+    ];
+    let results = [
+        EntryResult::Done,
+        EntryResult::Failed,
+        EntryResult::NotAttempted,
+        EntryResult::NoChange,
+    ];
+    let mut core = vec![];
+    for s in apply {
+        match s {
+            ApplyStatus::Applied
+            | ApplyStatus::Partial
+            | ApplyStatus::Stale
+            | ApplyStatus::NeedsMassRemovalConfirmation => core.push(name(s)),
+        }
+    }
+    for s in grades {
+        match s {
+            GradeSyncStatus::Synced | GradeSyncStatus::StudentsNotSynced => core.push(name(s)),
+        }
+    }
+    for s in health {
+        match s {
+            MappingStatus::Ok
+            | MappingStatus::LmsNotEnabled
+            | MappingStatus::CourseDeleted
+            | MappingStatus::ConnectionFailing => core.push(name(s)),
+        }
+    }
+    for s in results {
+        match s {
+            EntryResult::Done
+            | EntryResult::Failed
+            | EntryResult::NotAttempted
+            | EntryResult::NoChange => core.push(name(s)),
+        }
+    }
+    let php = php_statuses();
+    for value in &core {
+        let constant = php.get(value).unwrap_or_else(|| panic!("no constant for `{value}`"));
+        assert_eq!(constant, &value.to_uppercase(), "`{value}`");
+    }
+}

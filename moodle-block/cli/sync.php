@@ -28,6 +28,7 @@ use block_kuracloud\local\repository\mappings;
 use block_kuracloud\local\service\grade_sync;
 use block_kuracloud\local\service\student_sync;
 use block_kuracloud\local\service\text_report;
+use block_kuracloud\local\status;
 use block_kuracloud\local\wasm\workflow_exception;
 
 define('CLI_SCRIPT', true);
@@ -85,14 +86,14 @@ try {
         }
         $outcome = student_sync::apply($mapping, $plan['fingerprint'], (bool)$options['allow-mass-removal'], (int)$USER->id);
         echo text_report::apply($outcome);
-        exit($outcome['status'] === 'applied' ? 0 : 1);
+        exit($outcome['status'] === status::APPLIED ? 0 : 1);
     }
     if (!$options['dry-run'] && !$confirm(get_string('gradesintro', 'block_kuracloud'))) {
         exit(1);
     }
     $outcome = grade_sync::sync($mapping, (int)$USER->id, null, !$options['dry-run']);
     echo text_report::grades($outcome);
-    exit($outcome['status'] === 'synced' ? 0 : 1);
+    exit($outcome['status'] === status::SYNCED ? 0 : 1);
 } catch (workflow_exception $e) {
     cli_error(get_string('syncfailed', 'block_kuracloud', text_report::printable($e->getMessage())), 1);
 }

@@ -19,6 +19,7 @@ namespace block_kuracloud\output;
 
 use block_kuracloud\local\repository\mappings;
 use block_kuracloud\local\service\module_runner;
+use block_kuracloud\local\status;
 
 /**
  * What the block shows on a course page.
@@ -65,7 +66,7 @@ class block_content implements \renderable, \templatable {
         // A deleted connection: said plainly, until a connection to the instance is added again.
         $gone = !\block_kuracloud\local\repository\connections::get((int)$mapping->connectionid);
         if ($gone) {
-            $mapping->status = 'connection_gone';
+            $mapping->status = status::CONNECTION_GONE;
             $mapping->statusmessage = get_string('connectiongone', 'block_kuracloud', (string)($mapping->instanceid ?? ''));
         }
         $data['status'] = get_string('status_' . clean_param($mapping->status, PARAM_ALPHAEXT), 'block_kuracloud');
@@ -79,7 +80,7 @@ class block_content implements \renderable, \templatable {
                 && ($bar = \block_kuracloud\local\service\background_sync::progress((int)$mapping->id))) {
             $data['backgroundbar'] = $bar->get_content();
         }
-        if ($canmap && $mapping->status === 'lms_not_enabled' && !$gone) {
+        if ($canmap && $mapping->status === status::LMS_NOT_ENABLED && !$gone) {
             $data['reenableurl'] = (new \moodle_url('/blocks/kuracloud/mapping.php', ['courseid' => $this->courseid,
                 'action' => 'reenable', 'sesskey' => sesskey()]))->out(false);
         }

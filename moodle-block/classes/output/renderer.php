@@ -17,6 +17,8 @@
 
 namespace block_kuracloud\output;
 
+use block_kuracloud\local\status;
+
 /**
  * Renderer for block_kuracloud: every page goes through templates.
  *
@@ -77,12 +79,12 @@ class renderer extends \plugin_renderer_base {
                 'name' => $r['name'],
                 'email' => $r['email'],
                 'result' => $r['result'],
-                'ok' => in_array($r['result'], ['done', 'no_change'], true),
+                'ok' => in_array($r['result'], [status::DONE, status::NO_CHANGE], true),
                 'message' => texts::plain($r['text']),
             ];
         }
         return $this->render_from_template('block_kuracloud/student_result', [
-            'partial' => $outcome['status'] === 'partial',
+            status::PARTIAL => $outcome['status'] === status::PARTIAL,
             // Built here, not with {{#str}}: the string helper would render '{{' in it again.
             'partialtext' => get_string('syncpartial', 'block_kuracloud', texts::plain($outcome['error']['text'] ?? null)),
             'counts' => self::counts($outcome['plan']['counts']),

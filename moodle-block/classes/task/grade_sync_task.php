@@ -16,6 +16,7 @@
 namespace block_kuracloud\task;
 
 use block_kuracloud\local\service\grade_sync;
+use block_kuracloud\local\status;
 
 /**
  * A teacher's grade sync, in the background: progress in the mapping's stored progress
@@ -46,11 +47,11 @@ class grade_sync_task extends background_task {
         if ($outcome === null) {
             return;
         }
-        $message = $outcome['status'] === 'synced' ? \block_kuracloud\output\texts::plain($outcome['text'])
+        $message = $outcome['status'] === status::SYNCED ? \block_kuracloud\output\texts::plain($outcome['text'])
             : get_string('studentsnotsynced', 'block_kuracloud');
         $this->progress->update_full(100, $message);
         mtrace('kuraCloud grade sync: ' . json_encode(['totals' => $outcome['totals'] ?? null,
             'timings_ms' => $outcome['timings_ms'] ?? null]));
-        self::notify($mapping, $userid, $message, $outcome['status'] === 'synced');
+        self::notify($mapping, $userid, $message, $outcome['status'] === status::SYNCED);
     }
 }

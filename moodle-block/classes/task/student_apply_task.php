@@ -16,6 +16,7 @@
 namespace block_kuracloud\task;
 
 use block_kuracloud\local\service\student_sync;
+use block_kuracloud\local\status;
 
 /**
  * The apply of a reviewed student plan, in the background: exactly the plan with the
@@ -49,17 +50,17 @@ class student_apply_task extends background_task {
             return;
         }
         $text = match ($outcome['status']) {
-            'applied' => get_string('applied', 'block_kuracloud'),
-            'partial' => get_string('syncpartial', 'block_kuracloud',
+            status::APPLIED => get_string('applied', 'block_kuracloud'),
+            status::PARTIAL => get_string('syncpartial', 'block_kuracloud',
                 \block_kuracloud\output\texts::plain($outcome['error']['text'] ?? null)),
-            'needs_mass_removal_confirmation' => get_string('massremoval', 'block_kuracloud'),
+            status::NEEDS_MASS_REMOVAL_CONFIRMATION => get_string('massremoval', 'block_kuracloud'),
             default => get_string('stale', 'block_kuracloud'),
         };
-        if (in_array($outcome['status'], ['applied', 'partial'], true)) {
+        if (in_array($outcome['status'], [status::APPLIED, status::PARTIAL], true)) {
             $this->progress->update_full(100, $text);
         } else {
             $this->progress->error($text);
         }
-        self::notify($mapping, $userid, $text, $outcome['status'] === 'applied');
+        self::notify($mapping, $userid, $text, $outcome['status'] === status::APPLIED);
     }
 }

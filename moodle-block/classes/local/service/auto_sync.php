@@ -17,6 +17,7 @@
 
 namespace block_kuracloud\local\service;
 
+use block_kuracloud\local\status;
 use block_kuracloud\local\wasm\workflow_exception;
 use block_kuracloud\output\texts;
 
@@ -51,13 +52,13 @@ class auto_sync {
         try {
             $plan = student_sync::preview($mapping, 0);
             // The module decides whether a plan needs a teacher's review (conflicts, a mass removal).
-            if ($plan['needs_review'] !== null) {
-                sync_log::record($courseid, 0, 'students', 'needs_review', $plan['counts'],
-                    texts::to_store($plan['needs_review']));
-                return ['students' => 'needs_review', 'grades' => 'skipped'];
+            if ($plan[status::NEEDS_REVIEW] !== null) {
+                sync_log::record($courseid, 0, 'students', status::NEEDS_REVIEW, $plan['counts'],
+                    texts::to_store($plan[status::NEEDS_REVIEW]));
+                return ['students' => status::NEEDS_REVIEW, 'grades' => 'skipped'];
             }
             $students = student_sync::apply($mapping, $plan['fingerprint'], false, 0)['status'];
-            if ($students !== 'applied') {
+            if ($students !== status::APPLIED) {
                 return ['students' => $students, 'grades' => 'skipped'];
             }
             if ($deadline - microtime(true) < self::MIN_GRADES_SECONDS) {

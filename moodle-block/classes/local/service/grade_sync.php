@@ -17,6 +17,7 @@
 
 namespace block_kuracloud\local\service;
 
+use block_kuracloud\local\status;
 use block_kuracloud\output\texts;
 
 /**
@@ -145,7 +146,7 @@ class grade_sync {
         $outcome = module_runner::run('grades.sync', $input, $progress);
         $lap('module');
         $outcome['lockedonwrite'] = 0;
-        if ($outcome['status'] !== 'synced' || !$apply) {
+        if ($outcome['status'] !== status::SYNCED || !$apply) {
             return $outcome;
         }
         $courseid = (int)$mapping->courseid;
@@ -211,7 +212,7 @@ class grade_sync {
         }
         $lap('regrade');
         $outcome['timings_ms'] = $timings;
-        sync_log::record($courseid, $userid, 'grades', 'synced', $outcome['totals'], texts::to_store($outcome['text']));
+        sync_log::record($courseid, $userid, 'grades', status::SYNCED, $outcome['totals'], texts::to_store($outcome['text']));
         \block_kuracloud\event\grades_synced::create([
             'context' => \context_course::instance($courseid),
             'objectid' => (int)$mapping->id,

@@ -19,6 +19,7 @@ namespace block_kuracloud\local\service;
 
 use block_kuracloud\local\repository\connections;
 use block_kuracloud\local\repository\mappings;
+use block_kuracloud\local\status;
 use block_kuracloud\output\texts;
 
 /**
@@ -166,7 +167,7 @@ class mapping_service {
         global $DB;
         $connection = connections::get((int)$mapping->connectionid);
         if (!$connection) {
-            throw new \block_kuracloud\local\wasm\workflow_exception('connection_gone',
+            throw new \block_kuracloud\local\wasm\workflow_exception(status::CONNECTION_GONE,
                 get_string('connectiongone', 'block_kuracloud', (string)($mapping->instanceid ?? '')));
         }
         $course = get_course((int)$mapping->courseid);
@@ -186,7 +187,7 @@ class mapping_service {
      */
     public static function may_remove_without_kuracloud(\block_kuracloud\local\wasm\workflow_exception $e): bool {
         return in_array($e->errorcode, ['unreachable', 'timeout', 'bad_token', 'server_error', 'rate_limited',
-            'malformed_response', 'unexpected_status', 'insecure_url', 'lms_not_enabled', 'module_failed'], true);
+            'malformed_response', 'unexpected_status', 'insecure_url', status::LMS_NOT_ENABLED, 'module_failed'], true);
     }
 
     /**
@@ -211,9 +212,9 @@ class mapping_service {
             // Stored as its text, rendered in the reader's language when the block shows it.
             $health['message'] = texts::to_store($health['text']);
             if (isset($insecure[$health['connection_id']])) {
-                $health['status'] = 'connection_failing';
+                $health['status'] = status::CONNECTION_FAILING;
                 $health['message'] = get_string('insecureapiurl', 'block_kuracloud');
-            } else if ($health['status'] === 'lms_not_enabled' && isset($health['course_name'])) {
+            } else if ($health['status'] === status::LMS_NOT_ENABLED && isset($health['course_name'])) {
                 // Turned off for the course in kuraCloud: the block offers to turn it on again.
                 $health['message'] = get_string('lmsnotenabledcourse', 'block_kuracloud', $health['course_name']);
             }

@@ -18,6 +18,7 @@
 namespace block_kuracloud\local\service;
 
 use block_kuracloud\local\repository\links;
+use block_kuracloud\local\status;
 use block_kuracloud\output\texts;
 
 /**
@@ -76,7 +77,7 @@ class student_sync {
         $input['fingerprint'] = $fingerprint;
         $input['allow_mass_removal'] = $allowmassremoval;
         $outcome = module_runner::run('students.apply', $input, $progress);
-        if (in_array($outcome['status'], ['applied', 'partial'], true)) {
+        if (in_array($outcome['status'], [status::APPLIED, status::PARTIAL], true)) {
             links::apply($mapping, $outcome['links_store'], $outcome['links_remove']);
             sync_log::record((int)$mapping->courseid, $userid, 'students', $outcome['status'],
                 $outcome['plan']['counts'], texts::to_store($outcome['error']['text'] ?? null));

@@ -17,6 +17,7 @@
 
 namespace block_kuracloud\local\service;
 
+use block_kuracloud\local\status;
 use block_kuracloud\output\texts;
 
 /**
@@ -55,10 +56,10 @@ class text_report {
      * @return string
      */
     public static function apply(array $outcome): string {
-        if ($outcome['status'] === 'stale') {
+        if ($outcome['status'] === status::STALE) {
             return get_string('stale', 'block_kuracloud') . "\n" . self::plan($outcome['plan']);
         }
-        if ($outcome['status'] === 'needs_mass_removal_confirmation') {
+        if ($outcome['status'] === status::NEEDS_MASS_REMOVAL_CONFIRMATION) {
             return get_string('massremoval', 'block_kuracloud') . "\n" . self::plan($outcome['plan']);
         }
         $rows = [];
@@ -69,7 +70,7 @@ class text_report {
         $out = self::table([get_string('action', 'block_kuracloud'), get_string('name', 'block_kuracloud'),
             get_string('email', 'block_kuracloud'), get_string('status', 'block_kuracloud'),
             get_string('result', 'block_kuracloud')], $rows);
-        $out .= "\n" . ($outcome['status'] === 'partial'
+        $out .= "\n" . ($outcome['status'] === status::PARTIAL
             ? get_string('syncpartial', 'block_kuracloud', self::printable(texts::plain($outcome['error']['text'] ?? null)))
             : get_string('applied', 'block_kuracloud')) . "\n";
         return $out;
@@ -82,7 +83,7 @@ class text_report {
      * @return string
      */
     public static function grades(array $outcome): string {
-        if ($outcome['status'] === 'students_not_synced') {
+        if ($outcome['status'] === status::STUDENTS_NOT_SYNCED) {
             return get_string('studentsnotsynced', 'block_kuracloud') . "\n";
         }
         $rows = [];

@@ -17,6 +17,8 @@
 
 namespace block_kuracloud\local\upgrade;
 
+use block_kuracloud\local\status;
+
 /**
  * Moves the old plugin's data (version 2022020206 and before) into this plugin's tables:
  * connections with their tokens re-encrypted by \core\encryption, mappings and student
@@ -59,7 +61,7 @@ class old_plugin_migration {
                 'apiurl' => rtrim((string)$old->api_endpoint, '/'),
                 'token' => \core\encryption::encrypt($token ?? ''),
                 'lmsenabled' => 1,
-                'status' => $token === null ? 'connection_failing' : 'ok',
+                'status' => $token === null ? status::CONNECTION_FAILING : 'ok',
                 'statusmessage' => $token === null
                     ? 'The token could not be read from the previous version of the plugin; add the connection again.' : null,
                 'timecreated' => $now,
@@ -84,7 +86,7 @@ class old_plugin_migration {
                     'instanceid' => (string)$old->remote_instanceid,
                     'remotecourseid' => (int)$old->remote_courseid,
                     'remotename' => \core_text::substr((string)($old->remote_name ?? ''), 0, 255),
-                    'status' => empty($old->status_ok) ? 'lms_not_enabled' : 'ok',
+                    'status' => empty($old->status_ok) ? status::LMS_NOT_ENABLED : 'ok',
                     'statusmessage' => $old->status_message ?? null,
                     'autosync' => 0,
                     'timecreated' => $now,
