@@ -92,7 +92,10 @@ fn the_catalogues_agree_on_each_sentence_s_parameters() {
 
 /// The constants of the Moodle block's `status` class: value -> name.
 fn php_statuses() -> BTreeMap<String, String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../moodle-block/classes/local/status.php");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../moodle-block/classes/local/status.php"
+    );
     let php = std::fs::read_to_string(path).expect("the status class");
     php.lines()
         .filter_map(|l| l.trim().strip_prefix("const "))
@@ -102,7 +105,11 @@ fn php_statuses() -> BTreeMap<String, String> {
 }
 
 fn name<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v).unwrap().as_str().unwrap().to_string()
+    serde_json::to_value(v)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -163,7 +170,9 @@ fn the_moodle_block_has_a_constant_for_every_status_of_the_core() {
     }
     let php = php_statuses();
     for value in &core {
-        let constant = php.get(value).unwrap_or_else(|| panic!("no constant for `{value}`"));
+        let constant = php
+            .get(value)
+            .unwrap_or_else(|| panic!("no constant for `{value}`"));
         assert_eq!(constant, &value.to_uppercase(), "`{value}`");
     }
 }

@@ -142,7 +142,6 @@ impl WorkflowError {
     }
 }
 
-
 pub type WfResult<T> = Result<T, WorkflowError>;
 
 #[cfg(test)]
