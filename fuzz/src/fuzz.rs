@@ -238,6 +238,7 @@ pub fn check_step(text: &str, bases: &[String]) -> Result<Parsed, String> {
         if !done.is_object() {
             return Err("an outcome that is not an object".into());
         }
+        check_texts(done)?;
         return Ok(Parsed::Done(done.clone()));
     }
     if let Some(error) = obj.get("error") {
@@ -256,6 +257,12 @@ pub fn check_step(text: &str, bases: &[String]) -> Result<Parsed, String> {
         }
         if message.chars().any(char::is_control) {
             return Err(format!("control characters in {}", shorten(message, 200)));
+        }
+        if let Some(text) = error.get("text") {
+            if !text["code"].is_string() {
+                return Err(format!("an error text without a code: {text}"));
+            }
+            check_texts(text)?;
         }
         if let Some(status) = error.get("status") {
             if status.as_u64().is_none_or(|s| s > 65535) {
@@ -336,6 +343,38 @@ pub fn check_step(text: &str, bases: &[String]) -> Result<Parsed, String> {
         return Ok(Parsed::Ack);
     }
     Err("an unknown effect".into())
+}
+
+/// Every text in `v` (an object with a string `code` and `params`): its string
+/// parameters bounded and printable, as error messages are (docs/abi.md).
+fn check_texts(v: &Value) -> Result<(), String> {
+    match v {
+        Value::Array(items) => items.iter().try_for_each(check_texts),
+        Value::Object(map) => {
+            if let (Some(Value::String(_)), Some(Value::Object(params))) =
+                (map.get("code"), map.get("params"))
+            {
+                for (name, value) in params {
+                    if let Value::String(p) = value {
+                        if p.chars().count() > MAX_MESSAGE_CHARS {
+                            return Err(format!(
+                                "text parameter {name} of {} characters",
+                                p.chars().count()
+                            ));
+                        }
+                        if p.chars().any(char::is_control) {
+                            return Err(format!(
+                                "control characters in text parameter {name}: {}",
+                                shorten(p, 200)
+                            ));
+                        }
+                    }
+                }
+            }
+            map.values().try_for_each(check_texts)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Where a connection's requests may go: `{base}/v2/`, as the module joins URLs.
@@ -711,6 +750,16 @@ C: d"]],"timeout_ms":1}}}"#,
             "x".repeat(MAX_MESSAGE_CHARS + 1)
         );
         assert!(check_step(&long, &bases()).is_err());
+        for bad_text in [
+            r#"{"error":{"code":"timeout","message":"m","text":{"params":{}}}}"#,
+            r#"{"error":{"code":"timeout","message":"m","text":{"code":"timeout","params":{"detail":"a"}}}}"#,
+            r#"{"done":{"plan":{"entries":[{"reason":{"code":"linked","params":{"email":"a
+b"}}}]}}}"#,
+        ] {
+            assert!(check_step(bad_text, &bases()).is_err(), "{bad_text}");
+        }
+        let ok = r#"{"done":{"entries":[{"reason":{"code":"linked","params":{"email":"a@b.c","count":3}}}]}}"#;
+        assert!(check_step(ok, &bases()).is_ok());
     }
 
     #[test]

@@ -375,7 +375,7 @@ struct KcSide<'a> {
 impl<'a> KcSide<'a> {
     fn new(active: &'a Roster, deleted: &'a Roster) -> Self {
         let id_index = |roster: &Roster| {
-            let id = |i: usize| roster.get(i).map_or(0, |s| s.student_id);
+            let id = |i: usize| roster.id(i).unwrap_or(0);
             Index::build(
                 roster.len(),
                 |_| true,
@@ -386,7 +386,7 @@ impl<'a> KcSide<'a> {
         let active_built = id_index(active);
         let deleted_built = id_index(deleted);
         let email_index = |roster: &Roster, include: &dyn Fn(usize) -> bool| {
-            let email = |i: usize| roster.get(i).map_or("", |s| s.email);
+            let email = |i: usize| roster.email(i).unwrap_or("");
             Index::build(
                 roster.len(),
                 include,
@@ -400,9 +400,9 @@ impl<'a> KcSide<'a> {
         });
         let deleted_emails = email_index(deleted, &|j| {
             !deleted_built.repeated.get(j).copied().unwrap_or(true)
-                && deleted.get(j).is_some_and(|s| {
-                    Self::first(active, &active_built.index, s.student_id).is_none()
-                })
+                && deleted
+                    .id(j)
+                    .is_some_and(|id| Self::first(active, &active_built.index, id).is_none())
         });
         KcSide {
             active,
@@ -419,11 +419,7 @@ impl<'a> KcSide<'a> {
     /// The first listing of `id` in `roster` through `index` (the head of its chain:
     /// however often an id is listed, this costs one probe).
     fn first(roster: &Roster, index: &Index, id: i64) -> Option<usize> {
-        index
-            .find(hash_id(id), |i| {
-                roster.get(i).is_some_and(|s| s.student_id == id)
-            })
-            .next()
+        index.find(hash_id(id), |i| roster.id(i) == Some(id)).next()
     }
 
     fn active_index(&self, id: i64) -> Option<usize> {
@@ -482,9 +478,9 @@ impl<'a> KcSide<'a> {
     fn with_email(roster: &Roster, index: &Index, key: &str) -> Vec<i64> {
         let mut ids: Vec<i64> = index
             .find(hash_str(key), |i| {
-                roster.get(i).is_some_and(|s| same_email(s.email, key))
+                roster.email(i).is_some_and(|e| same_email(e, key))
             })
-            .filter_map(|i| roster.get(i).map(|s| s.student_id))
+            .filter_map(|i| roster.id(i))
             .collect();
         ids.sort_unstable();
         ids
@@ -494,9 +490,9 @@ impl<'a> KcSide<'a> {
     fn free(&self, roster: &Roster, index: &Index, key: &str) -> Option<i64> {
         index
             .find(hash_str(key), |i| {
-                roster.get(i).is_some_and(|s| same_email(s.email, key))
+                roster.email(i).is_some_and(|e| same_email(e, key))
             })
-            .filter_map(|i| roster.get(i).map(|s| s.student_id))
+            .filter_map(|i| roster.id(i))
             .filter(|&id| !self.is_claimed(id))
             .min()
     }
@@ -995,7 +991,7 @@ fn fingerprint(plan: &StudentSyncPlan, deleted: &Roster) -> String {
     // The roster by (deleted, id): the sort of indices is the sort of students.
     for (is_deleted, roster) in [(false, &plan.active), (true, deleted)] {
         let mut order: Vec<u32> = (0..roster.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| roster.get(i as usize).map(|s| s.student_id));
+        order.sort_unstable_by_key(|&i| roster.id(i as usize));
         for s in order.iter().filter_map(|&i| roster.get(i as usize)) {
             hash.bytes(&[is_deleted as u8]);
             hash.number(Some(s.student_id));
