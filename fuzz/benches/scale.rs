@@ -20,6 +20,12 @@ fn connection() -> Value {
 
 /// Runs `workflow` once on a fresh instance: (outcome, time, peak module memory).
 fn run(workflow: &str, input: &str, host: &mut RouteHost) -> (Value, Duration, usize) {
+    let (value, _, time, peak) = run_sized(workflow, input, host);
+    (value, time, peak)
+}
+
+/// `run`, with the outcome's size in bytes.
+fn run_sized(workflow: &str, input: &str, host: &mut RouteHost) -> (Value, usize, Duration, usize) {
     let mut instance = module()
         .instantiate(Limits {
             memory_bytes: 4 << 30,
@@ -29,11 +35,11 @@ fn run(workflow: &str, input: &str, host: &mut RouteHost) -> (Value, Duration, u
     let start = Instant::now();
     let out = run_unbounded(&mut instance, workflow, input, host).unwrap();
     let time = start.elapsed() - host.host_time;
-    let value = match out {
-        RunOutcome::Done(json) => serde_json::from_str(&json).unwrap(),
+    let (value, size) = match out {
+        RunOutcome::Done(json) => (serde_json::from_str(&json).unwrap(), json.len()),
         RunOutcome::Failed { code, message, .. } => panic!("{workflow}: {code}: {message}"),
     };
-    (value, time, instance.memory_bytes())
+    (value, size, time, instance.memory_bytes())
 }
 
 fn mib(bytes: usize) -> f64 {
@@ -175,7 +181,7 @@ fn roster_memory() {
             ("/student?deleted=true", b"[]".to_vec()),
             ("/student", body.clone()),
         ]);
-        let (out, time, peak) = run(workflow, &input, &mut host);
+        let (out, size, time, peak) = run_sized(workflow, &input, &mut host);
         let deletes = if workflow == "grades.sync" {
             &out["student_counts"]["delete"]
         } else {
@@ -183,12 +189,14 @@ fn roster_memory() {
         };
         assert_eq!(*deletes, STUDENTS);
         println!(
-            "{workflow}: roster of 1,000,000 minimal students ({:.1} MB of JSON): {:.0} ms, peak module memory {:.0} MiB = {:.0} bytes per student = {:.1} x the body",
+            "{workflow}: roster of 1,000,000 minimal students ({:.1} MB of JSON): {:.0} ms, peak module memory {:.0} MiB = {:.0} bytes per student = {:.1} x the body; outcome {:.1} MB ({:.1} x the body)",
             body.len() as f64 / 1e6,
             time.as_secs_f64() * 1e3,
             mib(peak),
             peak as f64 / STUDENTS as f64,
-            peak as f64 / body.len() as f64
+            peak as f64 / body.len() as f64,
+            size as f64 / 1e6,
+            size as f64 / body.len() as f64
         );
     }
 }
