@@ -178,3 +178,34 @@ fn a_long_first_name_does_not_make_the_roster_reserve_gigabytes() {
     assert_eq!(class, Class::Done);
     assert_eq!(outcome.unwrap()["student_counts"]["delete"], 2_499);
 }
+
+/// Found by the long run once texts carried their parameters: an export's task token
+/// (from kuraCloud) sits in the path of the next requests, and a failed poll repeated
+/// that URL in its text, 462,952 characters of it.
+#[test]
+fn a_huge_task_token_is_not_repeated_whole_in_an_error() {
+    let token = "t".repeat(200_000);
+    let roster = json!([{"studentId": 5, "email": "a@uni.example", "givenName": "Ana", "familyName": "Lima"}]);
+    let kuracloud = |method: &str, url: &str, _: Option<&str>| -> Answer {
+        match (method, url.trim_start_matches(API)) {
+            ("GET", "/v2/course/1/student") => ok(roster.clone()),
+            ("GET", "/v2/course/1/student?deleted=true") => ok(json!([])),
+            ("POST", "/v2/course/1/published/exportgrades.json") => ok(json!({"taskToken": token})),
+            _ => Answer::Transport {
+                kind: "timeout".into(),
+                message: "late".into(),
+            },
+        }
+    };
+    let input = json!({"connection": {"api_url": API, "token": "t"}, "course_id": 1,
+                       "students": [{"user_id": 1, "email": "a@uni.example", "first_name": "Ana", "last_name": "Lima"}],
+                       "links": [{"user_id": 1, "student_id": 5}]});
+    let request = start_request("grades.sync", &input.to_string());
+    let (class, error) = run_scripted(request.as_bytes(), &bases(), kuracloud);
+    assert_eq!(class, Class::Error("timeout".into()));
+    let url = error.unwrap()["text"]["params"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(url.chars().count() <= 500, "{}", url.len());
+}

@@ -108,7 +108,12 @@ pub fn classify_status(status: u16, body: &str, subject: Subject) -> WorkflowErr
     WorkflowError::new(code, text, english).with_status(status)
 }
 
+/// Longest piece of a request's URL repeated in a message: its path carries what
+/// kuraCloud sent (an export's task token, found 462,952 characters long by the fuzzer).
+const MAX_URL_CHARS: usize = 500;
+
 pub fn classify_transport(error: &TransportError, url: &str) -> WorkflowError {
+    let url = printable(url, MAX_URL_CHARS);
     let shown = printable(&error.message, MAX_MESSAGE_CHARS);
     let detail = if error.message.is_empty() {
         String::new()
@@ -121,7 +126,7 @@ pub fn classify_transport(error: &TransportError, url: &str) -> WorkflowError {
         (ErrorCode::Unreachable, Code::Unreachable)
     };
     let text = Text::of(text)
-        .with("url", url)
+        .with("url", url.as_str())
         .with("detail", shown.as_str());
     if code == ErrorCode::Timeout {
         WorkflowError::new(
@@ -141,11 +146,12 @@ pub fn classify_transport(error: &TransportError, url: &str) -> WorkflowError {
 }
 
 pub fn malformed(url: &str, why: &str) -> WorkflowError {
+    let url = printable(url, MAX_URL_CHARS);
     let short = printable(why, MAX_MESSAGE_CHARS);
     WorkflowError::new(
         ErrorCode::MalformedResponse,
         Text::of(Code::MalformedResponse)
-            .with("url", url)
+            .with("url", url.as_str())
             .with("detail", short.as_str()),
         format!("kuraCloud answered {url} with a body that could not be read: {short}. Nothing was changed."),
     )
@@ -154,6 +160,26 @@ pub fn malformed(url: &str, why: &str) -> WorkflowError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_quoted_in_errors_are_bounded() {
+        // An export's task token, from kuraCloud, sits in the path.
+        let url = format!(
+            "https://x.test/v2/course/1/published/exportgrades.json/{}",
+            "%41".repeat(150_000)
+        );
+        let t = TransportError {
+            kind: "timeout".into(),
+            message: String::new(),
+        };
+        for e in [classify_transport(&t, &url), malformed(&url, "eof")] {
+            let Some(crate::text::Param::Str(shown)) = e.text.param("url") else {
+                panic!("no url in {:?}", e.text)
+            };
+            assert!(shown.chars().count() <= MAX_URL_CHARS, "{}", shown.len());
+            assert!(e.message.chars().count() <= crate::error::MAX_MESSAGE_CHARS);
+        }
+    }
 
     #[test]
     fn forbidden_is_a_bad_token_unless_it_names_lms() {
