@@ -7,9 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q --release -p kuracloud-php -p kuracloud-host-runner
-ext="$PWD/target/release/libkuracloud_php.so"
+ext="${CARGO_TARGET_DIR:-$PWD/target}/release/libkuracloud_php.so"
 . scripts/lib-sim.sh
-start_sim target/release/host-runner
+start_sim "${CARGO_TARGET_DIR:-target}/release/host-runner"
 export KC_SIM_URL="$SIM_URL" KC_WASM="$PWD/dist/kuracloud.wasm" KC_PHP_MODULE="$PWD/dist/kuracloud.php"
 # PHP without any kuracloud extension enabled in the ini scan directory.
 scan="$(php -r 'echo PHP_CONFIG_FILE_SCAN_DIR;')"

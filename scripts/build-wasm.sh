@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q -p kuracloud-wasm --target wasm32-unknown-unknown --profile wasm
 mkdir -p dist
-raw=target/wasm32-unknown-unknown/wasm/kuracloud_wasm.wasm
+raw="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm/kuracloud_wasm.wasm"
 if command -v wasm-opt >/dev/null 2>&1; then
   # Debian's binaryen 108 needs the features rustc emits named explicitly.
   wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \

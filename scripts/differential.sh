@@ -19,5 +19,5 @@ if [ -n "$scan" ] && [ -d "$scan" ]; then
     grep -qE '^\s*extension\s*=\s*kuracloud' "$f" || ln -s "$f" "$ini/"
   done
 fi
-PHP_INI_SCAN_DIR="$ini" PHP="${PHP:-php}" target/release/examples/differential dist/kuracloud.wasm dist/kuracloud.php \
+PHP_INI_SCAN_DIR="$ini" PHP="${PHP:-php}" "${CARGO_TARGET_DIR:-target}/release/examples/differential" dist/kuracloud.wasm dist/kuracloud.php \
   --cases "$cases" --seed "$seed"

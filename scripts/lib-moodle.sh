@@ -13,7 +13,7 @@ prepare_moodle() {
   check_upgrade_log "${MOODLE_STATE:-/tmp/moodle-harness}/upgrade-block_kuracloud.log"
   cargo build -q --release -p kuracloud-host-runner
   . scripts/lib-sim.sh
-  start_sim target/release/host-runner
+  start_sim "${CARGO_TARGET_DIR:-target}/release/host-runner"
 }
 
 # Installing or upgrading the plugin with DEVELOPER debugging prints nothing of Moodle's

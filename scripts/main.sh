@@ -8,6 +8,6 @@ scripts/setup.sh
 scripts/build-wasm.sh
 scripts/package-block.sh
 cargo build -q --release -p kuracloud-host-runner -p kuracloud-php
-echo "built target/release/libkuracloud_php.so (the PHP extension; install: docs/php-extension.md)"
+echo "built ${CARGO_TARGET_DIR:-target}/release/libkuracloud_php.so (the PHP extension; install: docs/php-extension.md)"
 echo "built dist/block_kuracloud.zip (the Moodle plugin with the module inside)"
-target/release/host-runner demo
+"${CARGO_TARGET_DIR:-target}/release/host-runner" demo

@@ -6,10 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q -p kuracloud-php -p kuracloud-host-runner
-ext="$PWD/target/debug/libkuracloud_php.so"
+ext="${CARGO_TARGET_DIR:-$PWD/target}/debug/libkuracloud_php.so"
 KC_WASM="$PWD/dist/kuracloud.wasm" KC_EXT="$ext" scripts/php-with-ext.sh "$ext" php-ext/tests/cache.php
 . scripts/lib-sim.sh
-start_sim target/debug/host-runner
+start_sim "${CARGO_TARGET_DIR:-target}/debug/host-runner"
 url="$SIM_URL"
 # Every test under both runtimes: the extension and the generated PHP.
 KC_SIM_URL="$url" KC_WASM="$PWD/dist/kuracloud.wasm" KC_EXT="$ext" KC_PHP_MODULE="$PWD/dist/kuracloud.php" \
@@ -28,7 +28,7 @@ for php in php "$jitphp"; do
     [ -e "$f" ] || continue
     grep -qE '^\s*extension\s*=\s*kuracloud' "$f" || ln -s "$f" "$ini/"
   done
-  if ! out=$(PHP_INI_SCAN_DIR="$ini" PHP="$php" target/debug/examples/differential dist/kuracloud.wasm dist/kuracloud.php --cases 300 --seed 11); then
+  if ! out=$(PHP_INI_SCAN_DIR="$ini" PHP="$php" "${CARGO_TARGET_DIR:-target}/debug/examples/differential" dist/kuracloud.wasm dist/kuracloud.php --cases 300 --seed 11); then
     echo "$out"
     rm -rf "$ini"
     exit 1
