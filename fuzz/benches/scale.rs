@@ -7,7 +7,8 @@
 //! the times are the module's own plus the host's copies in and out of linear memory.
 
 use kuracloud_fuzz::{module, run_unbounded, RouteHost};
-use kuracloud_host_runner::{Limits, RunOutcome};
+use kuracloud_host_runner::RunOutcome;
+use kuracloud_loader::Limits;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};

@@ -10,7 +10,7 @@ use crate::gen::{self, Answer, Fault, Pools, World, API};
 use crate::module;
 use crate::rng::Rng;
 use kuracloud_host_runner::driver::start_request;
-use kuracloud_host_runner::{KcInstance, KcModule, Limits};
+use kuracloud_loader::{KcInstance, KcModule, Limits};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 

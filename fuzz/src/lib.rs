@@ -7,8 +7,8 @@
 //!   returns is checked and each case is classified.
 //! - [`RouteHost`]: kuraCloud answered from memory, for the scale benchmarks.
 //!
-//! Everything goes through host-runner's loader ([`KcModule`], [`kuracloud_host_runner::KcInstance`]),
-//! as the CLI and the PHP extension run the module.
+//! Everything goes through the loader ([`KcModule`], [`KcInstance`], the
+//! `kuracloud-loader` crate), as the CLI and the PHP extension run the module.
 
 pub mod fuzz;
 pub mod gen;
@@ -16,9 +16,8 @@ pub mod rng;
 
 use anyhow::{anyhow, bail, Result};
 use kuracloud_host_runner::driver::start_request;
-use kuracloud_host_runner::{
-    default_module_path, EffectHost, HttpAnswer, HttpCall, KcInstance, KcModule, RunOutcome,
-};
+use kuracloud_host_runner::{default_module_path, EffectHost, HttpAnswer, HttpCall, RunOutcome};
+use kuracloud_loader::{KcInstance, KcModule};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 

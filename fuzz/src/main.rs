@@ -84,7 +84,7 @@ fn main() {
     let mut seed: u64 = 1;
     let mut jobs: u64 = 1;
     let mut replay: Option<u64> = None;
-    let mut compare: Option<&'static kuracloud_host_runner::KcModule> = None;
+    let mut compare: Option<&'static kuracloud_loader::KcModule> = None;
     let mut opts = Options::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -102,7 +102,7 @@ fn main() {
             "--time-limit-ms" => opts.time_per_call = Duration::from_millis(value()),
             "--compare" => {
                 let path = args.next().unwrap_or_else(|| usage());
-                let other = kuracloud_host_runner::KcModule::load(path.as_ref(), None)
+                let other = kuracloud_loader::KcModule::load(path.as_ref(), None)
                     .unwrap_or_else(|e| {
                         eprintln!("cannot load {path}: {e}");
                         std::process::exit(2)

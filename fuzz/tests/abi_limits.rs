@@ -1,7 +1,7 @@
 //! The module's allocation entry point under sizes no host should ask for.
 
 use kuracloud_fuzz::module;
-use kuracloud_host_runner::Limits;
+use kuracloud_loader::Limits;
 
 /// What the host says when the module is asked for `len` bytes of input.
 fn start_with_input_of(len: usize) -> String {

@@ -1,6 +1,6 @@
 //! The effect loop: start a workflow, perform what it asks, resume, until done.
 
-use crate::module::KcInstance;
+use kuracloud_loader::KcInstance;
 use anyhow::{anyhow, bail, Result};
 use serde::Deserialize;
 use serde_json::value::RawValue;

@@ -1,25 +1,24 @@
 //! Host for the kuraCloud module on wasmtime, and a local kuraCloud API simulator.
 //!
-//! - [`module`]: load (with an on-disk cache of compiled code, authenticated with a
-//!   secret key) and instantiate the module with a memory limit and a time limit per call (epoch deadlines).
+//! - [`module`]: the loader, the `kuracloud-loader` crate (shared with the PHP
+//!   extension): load (with an on-disk cache of compiled code, authenticated with a
+//!   secret key) and instantiate the module with a memory limit and a time limit per
+//!   call (epoch deadlines).
 //! - [`driver`]: the effect loop, performing HTTP with a real client.
 //! - [`sim`]: the simulator, a real HTTP server on 127.0.0.1.
 //! - [`report`]: readable summaries of outcomes for the CLI, in the English of
 //!   [`catalogue`].
 
-#[cfg(feature = "tools")]
 pub mod catalogue;
-#[cfg(feature = "tools")]
 pub mod driver;
-pub mod module;
-#[cfg(feature = "tools")]
 pub mod report;
-#[cfg(feature = "tools")]
 pub mod sim;
 
-#[cfg(feature = "tools")]
+/// The loader, under the name it had when it lived in this crate.
+pub use kuracloud_loader as module;
+
 pub use driver::{run_workflow, EffectHost, HttpAnswer, HttpCall, RunOutcome, UreqHost};
-pub use module::{DiskCache, KcInstance, KcModule, Limits};
+pub use kuracloud_loader::{DiskCache, KcInstance, KcModule, Limits};
 
 use std::path::PathBuf;
 

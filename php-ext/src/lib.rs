@@ -22,8 +22,8 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::Zval;
 use ext_php_rs::zend::ce;
-use kuracloud_host_runner::module::{MIN_CACHE_KEY_BYTES, WASMTIME_VERSION};
-use kuracloud_host_runner::{DiskCache, KcInstance, KcModule, Limits};
+use kuracloud_loader::{DiskCache, KcInstance, KcModule, Limits};
+use kuracloud_loader::{MIN_CACHE_KEY_BYTES, WASMTIME_VERSION};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -85,7 +85,7 @@ impl PhpModule {
         }
         let bytes = std::fs::read(&path)
             .map_err(|e| fail(format!("cannot read the kuraCloud module {path}: {e}")))?;
-        let hash = kuracloud_host_runner::module::sha256_hex(&bytes);
+        let hash = kuracloud_loader::sha256_hex(&bytes);
         let mut cache = process_cache()
             .lock()
             .map_err(|_| fail("the module cache is unusable"))?;

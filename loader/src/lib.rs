@@ -1,5 +1,11 @@
 //! Loading the kuraCloud module with wasmtime: an on-disk cache of compiled code
-//! (authenticated with a secret key, [`DiskCache`]), and instances bounded by a memory limit and a time limit per call (epoch deadlines).
+//! (authenticated with a secret key, [`DiskCache`]), and instances ([`KcInstance`])
+//! bounded by a memory limit and a time limit per call (epoch deadlines), whose step
+//! calls (`kc_start`, `kc_resume`, `kc_info`) take and return the ABI's JSON.
+//!
+//! Both hosts embed this crate: `host-runner` (re-exported there as
+//! `kuracloud_host_runner::module`) and the PHP extension. It has no HTTP client, no
+//! simulator and no CLI, so the extension never carries them.
 
 use anyhow::{anyhow, bail, Context, Result};
 use hmac::{Hmac, Mac};
