@@ -6,11 +6,18 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const pw = require('playwright-core');
-const { execFileSync } = require('child_process');
+const { spawnSync } = require('child_process');
 
-// The harness Moodle's CLI: plugin settings, and cron's ad hoc tasks.
+// The harness Moodle's CLI: plugin settings, and cron's ad hoc tasks. A PHP warning or
+// a debugging notice there (a background sync runs here) fails the walk like one on a page.
 function moodleCli(...args) {
-  return execFileSync('php', args, { cwd: path.join(__dirname, '..'), env: process.env, encoding: 'utf8' });
+  const run = spawnSync('php', args, { cwd: path.join(__dirname, '..'), env: process.env, encoding: 'utf8' });
+  const output = `${run.stdout}\n${run.stderr}`;
+  if (run.status !== 0) throw new Error(`php ${args.join(' ')} failed (${run.status}):\n${output}`);
+  const noise = output.split('\n').filter((line) =>
+    /^(PHP )?(Warning|Notice|Deprecated|Fatal error)\b|^\+\+ (?!Success)|Debug info:/.test(line));
+  if (noise.length) throw new Error(`php ${args.join(' ')} printed debugging output:\n${noise.join('\n')}`);
+  return run.stdout;
 }
 
 const base = (process.env.MOODLE_WWWROOT || 'http://127.0.0.1:8080').replace(/\/$/, '');

@@ -17,6 +17,10 @@ php "$moodle/admin/cli/cfg.php" --name=curlsecurityblockedhosts --set=""
 php "$moodle/admin/cli/cfg.php" --name=curlsecurityallowedport --set=""
 # The simulator speaks plain HTTP: list it as a test server (tokens otherwise need https).
 php "$moodle/admin/cli/cfg.php" --component=block_kuracloud --name=testhosts --set=127.0.0.1
+# A site at an IP address gets no default no-reply address (noreply@127.0.0.1 is not a
+# valid email), and core warns whenever a message comes from the no-reply user, as the
+# background sync's notification does: give the harness one, as any real site has.
+php "$moodle/admin/cli/cfg.php" --name=noreplyaddress --set=noreply@example.invalid
 course=$(php "$harness/gen.php" --shortname=KC101 --add-block=kuracloud | python3 -c 'import json,sys; print(json.load(sys.stdin)["course"]["id"])')
 MOODLE_DIR="$moodle" KC_COURSE_ID="$course" php scripts/screenshots-reset.php
 # The sample kuraCloud course holds three of the generated students (one deleted) and
