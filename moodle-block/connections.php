@@ -24,6 +24,7 @@
  */
 
 use block_kuracloud\local\repository\connections;
+use block_kuracloud\local\repository\mappings;
 use block_kuracloud\local\service\connection_service;
 use block_kuracloud\local\service\module_runner;
 use block_kuracloud\local\wasm\workflow_exception;
@@ -46,7 +47,7 @@ if ($action === 'delete' && ($connection = connections::get($id))) {
         connection_service::delete($connection);
         redirect($pageurl, get_string('deleted'), null, \core\output\notification::NOTIFY_SUCCESS);
     }
-    $mappings = $DB->count_records('block_kuracloud_maps', ['connectionid' => $id]);
+    $mappings = mappings::count_for_connection($id);
     echo $OUTPUT->header();
     echo $OUTPUT->confirm(
         messages::confirm_delete_connection($connection->name, $mappings),

@@ -25,6 +25,8 @@
 
 require(__DIR__ . '/../../config.php');
 
+use block_kuracloud\local\repository\sync_log_entries;
+
 $courseid = optional_param('courseid', 0, PARAM_INT);
 $page = optional_param('page', 0, PARAM_INT);
 $perpage = 50;
@@ -42,17 +44,15 @@ if ($courseid) {
     }
     $PAGE->set_heading(format_string($course->fullname));
     $PAGE->set_title(get_string('history', 'block_kuracloud'));
-    $where = ['courseid' => $courseid];
 } else {
     // Site administration > Reports > kuraCloud sync history.
     require_once($CFG->libdir . '/adminlib.php');
     admin_externalpage_setup('block_kuracloud_history', '', null, $pageurl);
     require_capability('block/kuracloud:configureapi', context_system::instance());
-    $where = [];
 }
 
-$total = $DB->count_records('block_kuracloud_log', $where);
-$rows = $DB->get_records('block_kuracloud_log', $where, 'timecreated DESC, id DESC', '*', $page * $perpage, $perpage);
+$total = sync_log_entries::count($courseid ?: null);
+$rows = sync_log_entries::page($courseid ?: null, $page * $perpage, $perpage);
 $output = $PAGE->get_renderer('block_kuracloud');
 
 echo $OUTPUT->header();

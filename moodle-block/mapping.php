@@ -74,8 +74,7 @@ if ($action === 'reenable' && $mapping) {
 }
 if ($action === 'autosync' && $mapping) {
     require_sesskey();
-    $DB->update_record('block_kuracloud_maps', (object)['id' => $mapping->id,
-        'autosync' => optional_param('enable', 0, PARAM_BOOL) ? 1 : 0, 'timemodified' => time()]);
+    mappings::set_autosync((int)$mapping->id, optional_param('enable', 0, PARAM_BOOL));
     redirect($courseurl);
 }
 if ($mapping) {

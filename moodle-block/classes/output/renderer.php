@@ -166,9 +166,8 @@ class renderer extends \plugin_renderer_base {
      * @return string
      */
     public function history(array $rows, bool $showcourse): string {
-        global $DB;
         $userids = array_filter(array_unique(array_map(fn($r) => (int)$r->userid, $rows)));
-        $users = $userids ? $DB->get_records_list('user', 'id', $userids, '', 'id,' . implode(',', \core_user\fields::get_name_fields())) : [];
+        $users = \block_kuracloud\local\repository\moodle_users::with_names($userids);
         $out = [];
         foreach ($rows as $r) {
             $counts = [];

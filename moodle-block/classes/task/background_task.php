@@ -15,6 +15,7 @@
 // along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
 namespace block_kuracloud\task;
 
+use block_kuracloud\local\repository\mappings;
 use block_kuracloud\local\service\background_sync;
 
 /**
@@ -34,9 +35,7 @@ abstract class background_task extends \core\task\adhoc_task {
      * @return \stdClass|null
      */
     protected function mapping(): ?\stdClass {
-        global $DB;
-        $mapping = $DB->get_record('block_kuracloud_maps', ['id' => (int)($this->get_custom_data()->mappingid ?? 0)]);
-        return $mapping && $DB->record_exists('course', ['id' => $mapping->courseid]) ? $mapping : null;
+        return mappings::with_course((int)($this->get_custom_data()->mappingid ?? 0));
     }
 
     /**

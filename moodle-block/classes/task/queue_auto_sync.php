@@ -40,8 +40,7 @@ class queue_auto_sync extends \core\task\scheduled_task {
      * Queues the syncs (a mapping already queued is not queued twice).
      */
     public function execute() {
-        global $DB;
-        $ids = $DB->get_fieldset_select('block_kuracloud_maps', 'id', 'autosync = 1 AND status = ?', ['ok']);
+        $ids = \block_kuracloud\local\repository\mappings::ids_with_autosync();
         foreach ($ids as $id) {
             $task = new sync_course();
             $task->set_custom_data(['mappingid' => (int)$id]);

@@ -17,6 +17,7 @@
 
 namespace block_kuracloud\task;
 
+use block_kuracloud\local\repository\mappings;
 use block_kuracloud\local\service\auto_sync;
 
 /**
@@ -31,10 +32,8 @@ class sync_course extends \core\task\adhoc_task {
      * Runs the sync; what needs a person is logged, not applied.
      */
     public function execute() {
-        global $DB;
-        $mappingid = (int)($this->get_custom_data()->mappingid ?? 0);
-        $mapping = $DB->get_record('block_kuracloud_maps', ['id' => $mappingid]);
-        if (!$mapping || !$mapping->autosync || !$DB->record_exists('course', ['id' => $mapping->courseid])) {
+        $mapping = mappings::with_course((int)($this->get_custom_data()->mappingid ?? 0));
+        if (!$mapping || !$mapping->autosync) {
             return;
         }
         mtrace(json_encode(auto_sync::run($mapping)));

@@ -40,6 +40,39 @@ class mappings {
     }
 
     /**
+     * A mapping whose Moodle course still exists (what a queued task may still work on).
+     *
+     * @param int $id Mapping id.
+     * @return \stdClass|null Null when the mapping or its course is gone.
+     */
+    public static function with_course(int $id): ?\stdClass {
+        global $DB;
+        $mapping = $DB->get_record(self::TABLE, ['id' => $id]);
+        return $mapping && $DB->record_exists('course', ['id' => $mapping->courseid]) ? $mapping : null;
+    }
+
+    /**
+     * Ids of the healthy mappings whose teachers turned automatic sync on.
+     *
+     * @return int[]
+     */
+    public static function ids_with_autosync(): array {
+        global $DB;
+        return array_map('intval', $DB->get_fieldset_select(self::TABLE, 'id', 'autosync = 1 AND status = ?', ['ok']));
+    }
+
+    /**
+     * How many mappings use a connection.
+     *
+     * @param int $connectionid Connection id.
+     * @return int
+     */
+    public static function count_for_connection(int $connectionid): int {
+        global $DB;
+        return $DB->count_records(self::TABLE, ['connectionid' => $connectionid]);
+    }
+
+    /**
      * Every mapping.
      *
      * @return \stdClass[]
@@ -88,6 +121,29 @@ class mappings {
         global $DB;
         $DB->update_record(self::TABLE, (object)['id' => $id, 'status' => $status,
             'statusmessage' => $message, 'timemodified' => time()]);
+    }
+
+    /**
+     * Marks a mapping healthy again, with kuraCloud's current name for its course.
+     *
+     * @param int $id Mapping id.
+     * @param string $remotename kuraCloud course name.
+     */
+    public static function mark_ok(int $id, string $remotename): void {
+        global $DB;
+        $DB->update_record(self::TABLE, (object)['id' => $id, 'status' => 'ok', 'statusmessage' => null,
+            'remotename' => \core_text::substr($remotename, 0, 255), 'timemodified' => time()]);
+    }
+
+    /**
+     * Turns automatic sync on or off.
+     *
+     * @param int $id Mapping id.
+     * @param bool $enabled On.
+     */
+    public static function set_autosync(int $id, bool $enabled): void {
+        global $DB;
+        $DB->update_record(self::TABLE, (object)['id' => $id, 'autosync' => $enabled ? 1 : 0, 'timemodified' => time()]);
     }
 
     /**

@@ -164,7 +164,6 @@ class mapping_service {
      * @throws \block_kuracloud\local\wasm\workflow_exception kuraCloud refused (e.g. the course is deleted).
      */
     public static function reenable(\stdClass $mapping): void {
-        global $DB;
         $connection = connections::get((int)$mapping->connectionid);
         if (!$connection) {
             throw new \block_kuracloud\local\wasm\workflow_exception(status::CONNECTION_GONE,
@@ -173,8 +172,7 @@ class mapping_service {
         $course = get_course((int)$mapping->courseid);
         $outcome = module_runner::run('mapping.create', ['connection' => connections::for_workflow($connection),
             'course_id' => (int)$mapping->remotecourseid, 'moodle_course_name' => format_string($course->fullname)]);
-        $DB->update_record('block_kuracloud_maps', (object)['id' => $mapping->id, 'status' => 'ok', 'statusmessage' => null,
-            'remotename' => \core_text::substr((string)$outcome['name'], 0, 255), 'timemodified' => time()]);
+        mappings::mark_ok((int)$mapping->id, (string)$outcome['name']);
     }
 
     /**

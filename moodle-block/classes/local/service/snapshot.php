@@ -40,21 +40,11 @@ class snapshot {
      * @return array List of workflow `students`.
      */
     public static function students(int $courseid): array {
-        global $DB;
         $context = \context_course::instance($courseid);
         $users = get_enrolled_users($context, 'block/kuracloud:participate', 0,
             'u.id, u.email, u.firstname, u.lastname, u.idnumber, u.suspended, u.deleted', 'u.id', 0, 0, true);
         $users = array_filter($users, fn($u) => empty($u->suspended) && empty($u->deleted));
-        $groups = [];
-        $rs = $DB->get_recordset_sql(
-            'SELECT gm.id, gm.userid, g.name
-               FROM {groups_members} gm
-               JOIN {groups} g ON g.id = gm.groupid
-              WHERE g.courseid = ?', [$courseid]);
-        foreach ($rs as $row) {
-            $groups[(int)$row->userid][] = (string)$row->name;
-        }
-        $rs->close();
+        $groups = \block_kuracloud\local\repository\moodle_users::group_names($courseid);
         $out = [];
         foreach ($users as $user) {
             $out[] = [

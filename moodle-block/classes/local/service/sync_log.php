@@ -37,15 +37,13 @@ class sync_log {
      */
     public static function record(int $courseid, int $userid, string $kind, string $status, array $counts,
             ?string $message): void {
-        global $DB;
-        $DB->insert_record('block_kuracloud_log', (object)[
+        \block_kuracloud\local\repository\sync_log_entries::add((object)[
             'courseid' => $courseid,
             'userid' => $userid,
             'kind' => $kind,
             'status' => $status,
             'counts' => json_encode($counts),
             'message' => $message,
-            'timecreated' => time(),
         ]);
     }
 }
