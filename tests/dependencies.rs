@@ -80,7 +80,10 @@ fn building_with_host_runner_adds_nothing_to_the_php_extension() {
     // The check sees what it looks for: host-runner's own tree has them all.
     let host_runner = crates_under(&lines, "kuracloud-host-runner");
     for name in FORBIDDEN.iter().chain(&["kuracloud-loader"]) {
-        assert!(host_runner.contains(*name), "host-runner's tree lacks {name}");
+        assert!(
+            host_runner.contains(*name),
+            "host-runner's tree lacks {name}"
+        );
     }
     assert_clean(
         &crates_under(&lines, "kuracloud-php"),

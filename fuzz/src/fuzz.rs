@@ -152,7 +152,7 @@ impl Driver<'_> {
     fn call(
         &mut self,
         what: &str,
-        f: impl FnOnce(&mut KcInstance) -> anyhow::Result<String>,
+        f: impl FnOnce(&mut KcInstance) -> kuracloud_loader::Result<String>,
     ) -> Result<String, Class> {
         self.report.calls += 1;
         let start = Instant::now();
@@ -184,7 +184,7 @@ fn fresh_instance(opts: &Options) -> KcInstance {
         .expect("an instance")
 }
 
-/// What host-runner's loader says after a failed call, as a class.
+/// What the loader says after a failed call, as a class.
 pub fn classify_host_error(message: &str) -> Class {
     if message.contains("exceeded its time limit") {
         Class::Deadline

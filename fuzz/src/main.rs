@@ -102,8 +102,8 @@ fn main() {
             "--time-limit-ms" => opts.time_per_call = Duration::from_millis(value()),
             "--compare" => {
                 let path = args.next().unwrap_or_else(|| usage());
-                let other = kuracloud_loader::KcModule::load(path.as_ref(), None)
-                    .unwrap_or_else(|e| {
+                let other =
+                    kuracloud_loader::KcModule::load(path.as_ref(), None).unwrap_or_else(|e| {
                         eprintln!("cannot load {path}: {e}");
                         std::process::exit(2)
                     });

@@ -91,7 +91,7 @@ fn load_module(args: &mut Args) -> Result<KcModule> {
                 .context("the compiled-code cache is unusable (--no-cache runs without it)")?,
         )
     };
-    KcModule::load(&path, cache.as_ref())
+    Ok(KcModule::load(&path, cache.as_ref())?)
 }
 
 fn cmd_run(mut args: Args) -> Result<ExitCode> {

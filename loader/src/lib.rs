@@ -7,21 +7,22 @@
 //! `kuracloud_host_runner::module`) and the PHP extension. It has no HTTP client, no
 //! simulator and no CLI, so the extension never carries them.
 
-use anyhow::{anyhow, bail, Context, Result};
-use hmac::{Hmac, Mac};
+mod cache;
+mod error;
+mod instance;
+
+pub use cache::{load_or_create_key_file, DiskCache, MIN_CACHE_KEY_BYTES};
+pub use error::{AbiError, CallError, EngineError, Error};
+pub use instance::KcInstance;
+
 use sha2::{Digest, Sha256};
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hash, Hasher};
-use std::io::{Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
-use wasmtime::{
-    Config, Engine, Instance, Memory, Module, Store, StoreLimits, StoreLimitsBuilder, Trap,
-    TypedFunc,
-};
+use wasmtime::{Config, Engine, Module};
+
+/// The loader's results.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The wasmtime this host is built with (pinned in the workspace).
 pub const WASMTIME_VERSION: &str = "48.0.8";
@@ -50,8 +51,8 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// A compiled module and the engine it belongs to.
 #[derive(Clone)]
 pub struct KcModule {
-    engine: Engine,
-    module: Module,
+    pub(crate) engine: Engine,
+    pub(crate) module: Module,
     /// SHA-256 of the `.wasm` bytes.
     pub hash: String,
     /// Whether the compiled code came from the disk cache.
@@ -61,7 +62,7 @@ pub struct KcModule {
 /// The process-wide engine. Time limits use epoch interruption (a check at loop heads
 /// and calls, far cheaper than fuel); one background thread advances the epoch.
 pub fn engine() -> Result<Engine> {
-    static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
+    static ENGINE: OnceLock<Result<Engine, EngineError>> = OnceLock::new();
     let engine = ENGINE.get_or_init(|| {
         let mut config = Config::new();
         config.epoch_interruption(true);
@@ -69,7 +70,7 @@ pub fn engine() -> Result<Engine> {
         if std::env::var_os("KURACLOUD_PERFMAP").is_some() {
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
         }
-        let engine = Engine::new(&config).map_err(|e| format!("cannot start wasmtime: {e}"))?;
+        let engine = Engine::new(&config).map_err(|e| EngineError::Wasmtime(e.to_string()))?;
         let ticker = engine.weak();
         std::thread::Builder::new()
             .name("kuracloud-epoch".into())
@@ -83,16 +84,18 @@ pub fn engine() -> Result<Engine> {
                     }
                 }
             })
-            .map_err(|e| format!("cannot start the epoch thread: {e}"))?;
+            .map_err(|e| EngineError::EpochThread(e.to_string()))?;
         Ok(engine)
     });
-    engine.clone().map_err(|e| anyhow!(e))
+    Ok(engine.clone()?)
 }
 
+/// The epoch deadline of one call under `limits`, in ticks.
 fn deadline_ticks(limits: Limits) -> u64 {
     (limits.time_per_call.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64 + 1
 }
 
+/// SHA-256 of `bytes`, in lower-case hex: a module's identity.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -103,8 +106,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 impl KcModule {
     /// Loads `path`, keeping compiled code in `cache` when given.
     pub fn load(path: &Path, cache: Option<&DiskCache>) -> Result<Self> {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the module {}", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|source| Error::ReadModule {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::from_bytes(&bytes, cache)
     }
 
@@ -124,14 +129,12 @@ impl KcModule {
                 });
             }
         }
-        let module = Module::new(&engine, bytes)
-            .map_err(|e| anyhow!("the file is not a valid kuraCloud module: {e}"))?;
+        let module = Module::new(&engine, bytes).map_err(Error::InvalidModule)?;
         if let Some(import) = module.imports().next() {
-            bail!(
-                "the module imports {}::{}, but a kuraCloud module must be self-contained",
-                import.module(),
-                import.name()
-            );
+            return Err(Error::Imports {
+                module: import.module().to_string(),
+                name: import.name().to_string(),
+            });
         }
         if let Some(cache) = cache {
             // A cache we cannot write is not an error: we only lose speed.
@@ -147,719 +150,49 @@ impl KcModule {
         })
     }
 
+    /// A fresh instance bounded by `limits`.
     pub fn instantiate(&self, limits: Limits) -> Result<KcInstance> {
         KcInstance::new(self, limits)
     }
 }
 
-/// Shortest secret accepted for authenticating cached compiled code.
-pub const MIN_CACHE_KEY_BYTES: usize = 32;
-
-/// Largest cache file read; the module's compiled code is a few MiB.
-const MAX_CACHE_FILE_BYTES: u64 = 256 << 20;
-
-/// A cache file: this magic, the HMAC-SHA256 tag, then wasmtime's serialized module.
-const CACHE_MAGIC: &[u8; 8] = b"KCCWASM1";
-const TAG_BYTES: usize = 32;
-
-type HmacSha256 = Hmac<Sha256>;
-
-/// An on-disk cache of compiled code, authenticated with a secret key.
-///
-/// Loading compiled code runs it as native code, so a cache file is only used when its
-/// HMAC-SHA256 tag, computed with the caller's key over the module hash, the wasmtime
-/// version, the engine's compatibility hash and the serialized code, verifies (in
-/// constant time, before anything is deserialized). The key must be kept outside the
-/// directory: whoever can write files there must not be able to read it. Files are
-/// read through `O_NOFOLLOW` (a symlink is never followed) and only when they are
-/// regular files; they are written to a fresh temporary file created exclusively
-/// (`O_CREAT | O_EXCL`, mode 0600), then renamed into place.
-#[derive(Clone)]
-pub struct DiskCache {
-    dir: PathBuf,
-    key: Vec<u8>,
-}
-
-impl std::fmt::Debug for DiskCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the key.
-        f.debug_struct("DiskCache").field("dir", &self.dir).finish()
-    }
-}
-
-impl DiskCache {
-    /// A cache in `dir`, authenticated with `key` (at least [`MIN_CACHE_KEY_BYTES`]).
-    pub fn new(dir: impl Into<PathBuf>, key: &[u8]) -> Result<Self> {
-        if key.len() < MIN_CACHE_KEY_BYTES {
-            bail!(
-                "the cache key must be at least {MIN_CACHE_KEY_BYTES} bytes long (it has {})",
-                key.len()
-            );
-        }
-        Ok(Self {
-            dir: dir.into(),
-            key: key.to_vec(),
-        })
-    }
-
-    /// A cache in `dir` whose key is kept in `key_file` (see [`load_or_create_key_file`]),
-    /// which must not lie inside `dir`.
-    pub fn with_key_file(dir: impl Into<PathBuf>, key_file: &Path) -> Result<Self> {
-        let dir = dir.into();
-        create_private_dir(&dir)
-            .with_context(|| format!("cannot create the cache directory {}", dir.display()))?;
-        let key_dir = key_file
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        create_private_dir(key_dir)
-            .with_context(|| format!("cannot create the directory {}", key_dir.display()))?;
-        if key_dir.canonicalize()?.starts_with(dir.canonicalize()?) {
-            bail!(
-                "the cache key file {} must be kept outside the cache directory {}",
-                key_file.display(),
-                dir.display()
-            );
-        }
-        let key = load_or_create_key_file(key_file)?;
-        Self::new(dir, &key)
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// The cache file for the module with SHA-256 `hash` on `engine`.
-    pub fn file(&self, engine: &Engine, hash: &str) -> PathBuf {
-        self.dir.join(format!(
-            "kuracloud-{}-wasmtime-{WASMTIME_VERSION}-{:016x}.cwasm",
-            &hash[..16],
-            compatibility(engine)
-        ))
-    }
-
-    /// The tag of `compiled`, the serialized code of the module with SHA-256 `hash`.
-    fn mac(&self, engine: &Engine, hash: &str, compiled: &[u8]) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length");
-        mac.update(b"kuracloud compiled code v1\0");
-        mac.update(hash.as_bytes());
-        mac.update(b"\0");
-        mac.update(WASMTIME_VERSION.as_bytes());
-        mac.update(b"\0");
-        mac.update(&compatibility(engine).to_le_bytes());
-        mac.update(&(compiled.len() as u64).to_le_bytes());
-        mac.update(compiled);
-        mac
-    }
-
-    /// The compiled module from its cache file, if there is one and its tag verifies.
-    /// Anything else found under that name is removed.
-    fn read(&self, engine: &Engine, hash: &str) -> Option<Module> {
-        let file = self.file(engine, hash);
-        // Read, then deserialize from memory: a mapped file that another process
-        // truncates would crash us (SIGBUS); a copy cannot.
-        let contents = match read_regular_file(&file, MAX_CACHE_FILE_BYTES) {
-            Ok(contents) => contents,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-            Err(_) => {
-                let _ = std::fs::remove_file(&file);
-                return None;
-            }
-        };
-        let verified = contents
-            .strip_prefix(CACHE_MAGIC.as_slice())
-            .filter(|rest| rest.len() > TAG_BYTES)
-            .map(|rest| rest.split_at(TAG_BYTES))
-            .filter(|(tag, compiled)| {
-                // `verify_slice` compares in constant time.
-                self.mac(engine, hash, compiled).verify_slice(tag).is_ok()
-            });
-        let Some((_, compiled)) = verified else {
-            let _ = std::fs::remove_file(&file);
-            return None;
-        };
-        // SAFETY: `compiled` is exactly what `write` serialized from a module this host
-        // compiled: its HMAC tag, keyed by a secret that whoever can write to the cache
-        // directory does not know, binds it to this module's hash, this wasmtime and
-        // these engine settings; and it is a private copy in memory that nobody else
-        // can change while wasmtime reads it.
-        #[allow(unsafe_code)] // sound: see the SAFETY comment above
-        let module = unsafe { Module::deserialize(engine, compiled) };
-        match module {
-            Ok(module) => Some(module),
-            Err(_) => {
-                let _ = std::fs::remove_file(&file);
-                None
-            }
-        }
-    }
-
-    /// Writes `module`'s compiled code with its tag: into a new temporary file from
-    /// `temp_name` (created exclusively, so a planted file or symlink is never written
-    /// through; the next name is tried), then renamed over the cache file.
-    fn write(
-        &self,
-        engine: &Engine,
-        hash: &str,
-        module: &Module,
-        temp_name: &mut dyn FnMut() -> PathBuf,
-    ) -> Result<()> {
-        create_private_dir(&self.dir)?;
-        let compiled = module.serialize()?;
-        let tag = self.mac(engine, hash, &compiled).finalize().into_bytes();
-        for _ in 0..8 {
-            let tmp = temp_name();
-            let mut out = match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .custom_flags(libc::O_NOFOLLOW)
-                .open(&tmp)
-            {
-                Ok(out) => out,
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e.into()),
-            };
-            let written = out
-                .write_all(CACHE_MAGIC)
-                .and_then(|_| out.write_all(&tag))
-                .and_then(|_| out.write_all(&compiled))
-                .and_then(|_| std::fs::rename(&tmp, self.file(engine, hash)));
-            if let Err(e) = written {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e.into());
-            }
-            return Ok(());
-        }
-        bail!("no free temporary file name in {}", self.dir.display())
-    }
-
-    /// A temporary file name next to the cache file that nobody can predict.
-    fn temp_name(&self, engine: &Engine, hash: &str) -> PathBuf {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        // `RandomState` is seeded from the operating system's random source.
-        let mut h = RandomState::new().build_hasher();
-        std::process::id().hash(&mut h);
-        COUNTER.fetch_add(1, Ordering::Relaxed).hash(&mut h);
-        let file = self.file(engine, hash);
-        let name = file.file_name().unwrap_or_default().to_string_lossy();
-        self.dir.join(format!(".{name}.{:016x}.tmp", h.finish()))
-    }
-}
-
-/// The engine settings compiled code depends on, as one number.
-fn compatibility(engine: &Engine) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    engine.precompile_compatibility_hash().hash(&mut h);
-    h.finish()
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-/// The bytes of `file` if it is a regular file of at most `max` bytes. A symlink is not
-/// followed, and a FIFO or device is not waited on.
-fn read_regular_file(file: &Path, max: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, ErrorKind};
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(file)?;
-    let meta = f.metadata()?;
-    if !meta.is_file() {
-        return Err(Error::new(ErrorKind::InvalidData, "not a regular file"));
-    }
-    if meta.len() > max {
-        return Err(Error::new(ErrorKind::InvalidData, "too large"));
-    }
-    let mut contents = Vec::with_capacity(meta.len() as usize);
-    f.take(max + 1).read_to_end(&mut contents)?;
-    if contents.len() as u64 > max {
-        return Err(Error::new(ErrorKind::InvalidData, "too large"));
-    }
-    Ok(contents)
-}
-
-/// The secret in `path`, created there first (32 random bytes, mode 0600, published
-/// atomically) when the file does not exist. An existing file must be a regular file
-/// (not a symlink) that only its owner can read or write, holding at least
-/// [`MIN_CACHE_KEY_BYTES`] bytes.
-pub fn load_or_create_key_file(path: &Path) -> Result<Vec<u8>> {
-    match read_key_file(path) {
-        Err(e)
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) => {}
-        other => return other,
-    }
-    let mut key = [0u8; MIN_CACHE_KEY_BYTES];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut r| r.read_exact(&mut key))
-        .context("cannot read random bytes for the cache key")?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    create_private_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let unique = RandomState::new().hash_one(std::process::id());
-    let tmp = dir.join(format!(".kuracloud-key.{unique:016x}.tmp"));
-    let mut out = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .with_context(|| format!("cannot create {}", tmp.display()))?;
-    let published = out
-        .write_all(&key)
-        .and_then(|_| out.sync_all())
-        // A hard link fails if the name exists: of two processes creating the key at
-        // once, one wins and the other reads the winner's key.
-        .and_then(|_| match std::fs::hard_link(&tmp, path) {
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-            other => other,
-        });
-    let _ = std::fs::remove_file(&tmp);
-    published.with_context(|| format!("cannot create the cache key file {}", path.display()))?;
-    read_key_file(path)
-}
-
-fn read_key_file(path: &Path) -> Result<Vec<u8>> {
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| {
-            if e.raw_os_error() == Some(libc::ELOOP) {
-                anyhow!("the cache key file {} is a symlink", path.display())
-            } else {
-                anyhow::Error::new(e)
-                    .context(format!("cannot open the cache key file {}", path.display()))
-            }
-        })?;
-    let meta = f.metadata()?;
-    if !meta.is_file() {
-        bail!(
-            "the cache key file {} is not a regular file",
-            path.display()
-        );
-    }
-    if meta.permissions().mode() & 0o077 != 0 {
-        bail!(
-            "the cache key file {} must be readable and writable by its owner only (chmod 600)",
-            path.display()
-        );
-    }
-    let mut key = Vec::new();
-    f.take(4096).read_to_end(&mut key)?;
-    if key.len() < MIN_CACHE_KEY_BYTES {
-        bail!(
-            "the cache key file {} holds {} bytes; a key needs at least {MIN_CACHE_KEY_BYTES}",
-            path.display(),
-            key.len()
-        );
-    }
-    Ok(key)
-}
-
-struct StoreData {
-    limits: StoreLimits,
-}
-
-/// One instance of the module. After a trap it is poisoned and refuses further calls.
-pub struct KcInstance {
-    store: Store<StoreData>,
-    memory: Memory,
-    alloc: TypedFunc<u32, u32>,
-    free: TypedFunc<(u32, u32), ()>,
-    start: TypedFunc<(u32, u32), u64>,
-    resume: TypedFunc<(u32, u32), u64>,
-    info: TypedFunc<(), u64>,
-    limits: Limits,
-    poisoned: Option<String>,
-}
-
-impl KcInstance {
-    fn new(module: &KcModule, limits: Limits) -> Result<Self> {
-        let data = StoreData {
-            limits: StoreLimitsBuilder::new()
-                .memory_size(limits.memory_bytes)
-                .trap_on_grow_failure(true)
-                .build(),
-        };
-        let mut store = Store::new(&module.engine, data);
-        store.limiter(|d| &mut d.limits);
-        store.set_epoch_deadline(deadline_ticks(limits));
-        store.epoch_deadline_trap();
-        let instance = Instance::new(&mut store, &module.module, &[])
-            .map_err(|e| anyhow!("cannot instantiate the module: {e}"))?;
-        let memory = instance
-            .get_memory(&mut store, "memory")
-            .context("the module exports no memory")?;
-        macro_rules! func {
-            ($name:literal) => {
-                instance.get_typed_func(&mut store, $name).map_err(|e| {
-                    anyhow!(
-                        "the module lacks the export {} (is it a kuraCloud module?): {e}",
-                        $name
-                    )
-                })?
-            };
-        }
-        Ok(Self {
-            alloc: func!("kc_alloc"),
-            free: func!("kc_free"),
-            start: func!("kc_start"),
-            resume: func!("kc_resume"),
-            info: func!("kc_info"),
-            store,
-            memory,
-            limits,
-            poisoned: None,
-        })
-    }
-
-    /// Peak linear memory so far, in bytes (memories only grow).
-    pub fn memory_bytes(&self) -> usize {
-        self.memory.data_size(&self.store)
-    }
-
-    pub fn info(&mut self) -> Result<String> {
-        self.guarded(|s| {
-            let packed = s.info.call(&mut s.store, ())?;
-            s.take_output(packed)
-        })
-    }
-
-    pub fn start(&mut self, request: &[u8]) -> Result<String> {
-        self.guarded(|s| {
-            let (ptr, len) = s.write_input(request)?;
-            let packed = s.start.call(&mut s.store, (ptr, len))?;
-            s.take_output(packed)
-        })
-    }
-
-    pub fn resume(&mut self, result: &[u8]) -> Result<String> {
-        self.guarded(|s| {
-            let (ptr, len) = s.write_input(result)?;
-            let packed = s.resume.call(&mut s.store, (ptr, len))?;
-            s.take_output(packed)
-        })
-    }
-
-    /// `resume` for an HTTP answer, with the body raw after a header line.
-    pub fn resume_http(&mut self, status: u16, body: &[u8]) -> Result<String> {
-        let header = format!("{{\"status\":{status},\"body_follows\":true}}\n");
-        let mut buf = Vec::with_capacity(header.len() + body.len());
-        buf.extend_from_slice(header.as_bytes());
-        buf.extend_from_slice(body);
-        self.resume(&buf)
-    }
-
-    fn write_input(&mut self, bytes: &[u8]) -> Result<(u32, u32)> {
-        let len = u32::try_from(bytes.len())
-            .map_err(|_| anyhow!("input of {} bytes is too large for the module", bytes.len()))?;
-        let ptr = self.alloc.call(&mut self.store, len)?;
-        self.memory
-            .write(&mut self.store, ptr as usize, bytes)
-            .map_err(|_| anyhow!("the module returned an invalid buffer"))?;
-        Ok((ptr, len))
-    }
-
-    fn take_output(&mut self, packed: u64) -> Result<String> {
-        let ptr = (packed >> 32) as u32;
-        let len = (packed & 0xffff_ffff) as u32;
-        let mut out = vec![0u8; len as usize];
-        self.memory
-            .read(&self.store, ptr as usize, &mut out)
-            .map_err(|_| anyhow!("the module returned an output outside its memory"))?;
-        self.free.call(&mut self.store, (ptr, len))?;
-        String::from_utf8(out).map_err(|_| anyhow!("the module returned output that is not UTF-8"))
-    }
-
-    fn guarded<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        if let Some(why) = &self.poisoned {
-            bail!("this module instance is unusable after an earlier failure: {why}");
-        }
-        self.store.set_epoch_deadline(deadline_ticks(self.limits));
-        match f(self) {
-            Ok(v) => Ok(v),
-            Err(e) => {
-                let message = explain(&e, self.limits);
-                self.poisoned = Some(message.clone());
-                Err(anyhow!(message))
-            }
-        }
-    }
-}
-
-/// A trap or limit overrun, said plainly.
-fn explain(e: &anyhow::Error, limits: Limits) -> String {
-    if let Some(trap) = e.downcast_ref::<Trap>() {
-        return match trap {
-            Trap::Interrupt | Trap::OutOfFuel => format!(
-                "the kuraCloud module exceeded its time limit of {} ms per call and was stopped",
-                limits.time_per_call.as_millis()
-            ),
-            Trap::UnreachableCodeReached => {
-                "the kuraCloud module stopped on an internal error (a panic); this is a bug, please report it".into()
-            }
-            other => format!("the kuraCloud module trapped: {other}"),
-        };
-    }
-    let text = format!("{e:#}");
-    if text.contains("grow") || text.contains("memory") && text.contains("limit") {
-        return format!(
-            "the kuraCloud module exceeded its memory limit of {} MiB and was stopped",
-            limits.memory_bytes >> 20
-        );
-    }
-    format!("the kuraCloud module failed: {text}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::ffi::OsStrExt;
-
-    /// `(module (func (export "f") (result i32) i32.const 42))`
-    const ANSWER_WASM: &[u8] = &[
-        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // header
-        0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, // type: [] -> [i32]
-        0x03, 0x02, 0x01, 0x00, // function 0 has type 0
-        0x07, 0x05, 0x01, 0x01, b'f', 0x00, 0x00, // export "f" = function 0
-        0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x2a, 0x0b, // body: i32.const 42
-    ];
-
-    const KEY: [u8; 32] = [0x5a; 32];
-
-    /// A fresh directory for one test.
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("kc-module-test-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    /// Runs the module's `f`: the compiled code works.
-    fn answer(module: &KcModule) -> i32 {
-        let mut store = Store::new(&module.engine, ());
-        store.set_epoch_deadline(1_000);
-        let instance = Instance::new(&mut store, &module.module, &[]).unwrap();
-        let f = instance.get_typed_func::<(), i32>(&mut store, "f").unwrap();
-        f.call(&mut store, ()).unwrap()
-    }
-
-    fn load(cache: &DiskCache) -> KcModule {
-        KcModule::from_bytes(ANSWER_WASM, Some(cache)).unwrap()
-    }
-
-    fn cache_file(cache: &DiskCache) -> PathBuf {
-        cache.file(&engine().unwrap(), &sha256_hex(ANSWER_WASM))
-    }
-
-    /// Recompiled on this load, then loaded from a good file on the next.
-    fn assert_recompiled_and_rewritten(cache: &DiskCache) {
-        let module = load(cache);
-        assert!(!module.from_cache, "an untrusted cache file was loaded");
-        assert_eq!(answer(&module), 42);
-        let again = load(cache);
-        assert!(again.from_cache, "the rejected file was not rewritten");
-        assert_eq!(answer(&again), 42);
-    }
 
     #[test]
-    fn a_good_file_loads_from_disk() {
-        let dir = scratch("good");
-        let cache = DiskCache::new(&dir, &KEY).unwrap();
-        let first = load(&cache);
-        assert!(!first.from_cache);
-        let file = cache_file(&cache);
-        let meta = std::fs::symlink_metadata(&file).unwrap();
-        assert!(meta.is_file());
-        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-        assert!(std::fs::read(&file).unwrap().starts_with(CACHE_MAGIC));
-        let second = load(&cache);
-        assert!(second.from_cache);
-        assert_eq!(answer(&second), 42);
-        // Nothing but the cache file is left behind.
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn a_flipped_byte_is_rejected_and_recompiled() {
-        let dir = scratch("flipped");
-        let cache = DiskCache::new(&dir, &KEY).unwrap();
-        load(&cache);
-        let file = cache_file(&cache);
-        let good = std::fs::read(&file).unwrap();
-        // In the code, in the tag, in the magic, and the last byte.
-        for at in [good.len() / 2, CACHE_MAGIC.len() + 5, 0, good.len() - 1] {
-            let mut bad = good.clone();
-            bad[at] ^= 0x01;
-            std::fs::write(&file, &bad).unwrap();
-            assert_recompiled_and_rewritten(&cache);
-        }
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn a_file_signed_with_another_key_is_rejected_and_recompiled() {
-        let dir = scratch("other-key");
-        let theirs = DiskCache::new(&dir, &[0xa5; 32]).unwrap();
-        assert!(!load(&theirs).from_cache);
-        assert!(load(&theirs).from_cache);
-        let ours = DiskCache::new(&dir, &KEY).unwrap();
-        assert_recompiled_and_rewritten(&ours);
-        // And the other way round: the file is now ours, not theirs.
-        assert!(!load(&theirs).from_cache);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn a_file_without_a_tag_is_rejected_and_recompiled() {
-        let dir = scratch("untagged");
-        let cache = DiskCache::new(&dir, &KEY).unwrap();
-        let file = cache_file(&cache);
-        let module = Module::new(&engine().unwrap(), ANSWER_WASM).unwrap();
-        let serialized = module.serialize().unwrap();
-        // Real code under a made-up tag, what wasmtime itself writes (and this cache
-        // wrote before it had tags), and the magic with no tag or no code after it.
-        let mut magic_then_code = CACHE_MAGIC.to_vec();
-        magic_then_code.extend_from_slice(&serialized);
-        let mut magic_then_tag = CACHE_MAGIC.to_vec();
-        magic_then_tag.extend_from_slice(&[0u8; TAG_BYTES]);
-        let mut made_up_tag = magic_then_tag.clone();
-        made_up_tag.extend_from_slice(&serialized);
-        for planted in [
-            made_up_tag,
-            serialized.clone(),
-            magic_then_code,
-            magic_then_tag,
-            CACHE_MAGIC.to_vec(),
-            Vec::new(),
-        ] {
-            std::fs::write(&file, &planted).unwrap();
-            assert_recompiled_and_rewritten(&cache);
-        }
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn a_symlink_at_the_temporary_path_is_not_followed() {
-        let dir = scratch("tmp-symlink");
-        let cache = DiskCache::new(dir.join("cache"), &KEY).unwrap();
-        let engine = engine().unwrap();
-        let hash = sha256_hex(ANSWER_WASM);
-        let module = Module::new(&engine, ANSWER_WASM).unwrap();
-        // A file the attacker wants overwritten, and a symlink to it at the temporary
-        // name the writer picks first.
-        let victim = dir.join("victim");
-        std::fs::write(&victim, b"precious").unwrap();
-        std::fs::create_dir_all(cache.dir()).unwrap();
-        let planted = cache.dir().join(".planted.tmp");
-        std::os::unix::fs::symlink(&victim, &planted).unwrap();
-        let mut names = vec![cache.temp_name(&engine, &hash), planted.clone()];
-        cache
-            .write(&engine, &hash, &module, &mut || names.pop().unwrap())
+    fn a_missing_module_says_which_file_and_why() {
+        let err = KcModule::load(Path::new("/nonexistent/kuracloud.wasm"), None)
+            .err()
             .unwrap();
-        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
-        assert!(std::fs::symlink_metadata(&planted)
-            .unwrap()
-            .file_type()
-            .is_symlink());
-        // The writer moved on to a fresh name; the file it wrote is good.
-        let loaded = load(&cache);
-        assert!(loaded.from_cache);
-        assert_eq!(answer(&loaded), 42);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn a_symlink_or_fifo_at_the_cache_path_is_rejected_and_recompiled() {
-        let dir = scratch("cache-symlink");
-        let cache = DiskCache::new(dir.join("cache"), &KEY).unwrap();
-        load(&cache);
-        let file = cache_file(&cache);
-        // A symlink to a good file is not followed either: whatever it points to.
-        let elsewhere = dir.join("elsewhere.cwasm");
-        std::fs::rename(&file, &elsewhere).unwrap();
-        std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
-        assert_recompiled_and_rewritten(&cache);
-        assert!(!std::fs::symlink_metadata(&file)
-            .unwrap()
-            .file_type()
-            .is_symlink());
-        assert!(elsewhere.exists());
-        // A FIFO would block a plain read forever.
-        std::fs::remove_file(&file).unwrap();
-        let path = std::ffi::CString::new(file.as_os_str().as_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        #[allow(unsafe_code)]
-        let made = unsafe { libc::mkfifo(path.as_ptr(), 0o600) };
-        assert_eq!(made, 0);
-        assert_recompiled_and_rewritten(&cache);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn a_short_key_is_refused() {
-        let err = DiskCache::new("/nonexistent", &[1u8; 31]).unwrap_err();
-        assert!(err.to_string().contains("at least 32 bytes"), "{err}");
-        assert!(DiskCache::new("/nonexistent", &[1u8; 32]).is_ok());
-    }
-
-    #[test]
-    fn the_key_file_is_created_private_and_kept() {
-        let dir = scratch("key-file");
-        let path = dir.join("keys/cache.key");
-        let key = load_or_create_key_file(&path).unwrap();
-        assert_eq!(key.len(), MIN_CACHE_KEY_BYTES);
-        assert_ne!(key, vec![0u8; MIN_CACHE_KEY_BYTES]);
-        let meta = std::fs::symlink_metadata(&path).unwrap();
-        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-        assert_eq!(load_or_create_key_file(&path).unwrap(), key);
-        // No temporary file is left behind.
-        assert_eq!(std::fs::read_dir(dir.join("keys")).unwrap().count(), 1);
-        // Another file gets another key.
-        assert_ne!(
-            load_or_create_key_file(&dir.join("keys/other.key")).unwrap(),
-            key
+        assert_eq!(
+            err.to_string(),
+            "cannot read the module /nonexistent/kuracloud.wasm"
         );
-        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(
+            err.chain(),
+            "cannot read the module /nonexistent/kuracloud.wasm: No such file or directory (os error 2)"
+        );
     }
 
     #[test]
-    fn an_unsafe_key_file_is_refused() {
-        let dir = scratch("bad-key-file");
-        let open = dir.join("open.key");
-        std::fs::write(&open, [3u8; 32]).unwrap();
-        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let err = load_or_create_key_file(&open).unwrap_err();
-        assert!(err.to_string().contains("chmod 600"), "{err}");
-        let short = dir.join("short.key");
-        std::fs::write(&short, [3u8; 16]).unwrap();
-        std::fs::set_permissions(&short, std::fs::Permissions::from_mode(0o600)).unwrap();
-        let err = load_or_create_key_file(&short).unwrap_err();
-        assert!(err.to_string().contains("at least 32"), "{err}");
-        let link = dir.join("link.key");
-        std::os::unix::fs::symlink(&short, &link).unwrap();
-        let err = load_or_create_key_file(&link).unwrap_err();
-        assert!(err.to_string().contains("symlink"), "{err}");
-        // A key inside the cache directory is no secret from whoever writes there.
-        let err =
-            DiskCache::with_key_file(dir.join("cache"), &dir.join("cache/k.key")).unwrap_err();
+    fn a_module_must_be_valid_and_self_contained() {
+        let err = KcModule::from_bytes(b"not wasm", None).err().unwrap();
         assert!(
-            err.to_string().contains("outside the cache directory"),
+            err.to_string()
+                .starts_with("the file is not a valid kuraCloud module: "),
             "{err}"
         );
-        let cache = DiskCache::with_key_file(dir.join("cache"), &dir.join("cache.key")).unwrap();
-        assert!(!load(&cache).from_cache);
-        assert!(load(&cache).from_cache);
-        let _ = std::fs::remove_dir_all(&dir);
+        // `(module (import "env" "f" (func)))`
+        let imports: &[u8] = &[
+            0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // header
+            0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type: [] -> []
+            0x02, 0x09, 0x01, 0x03, b'e', b'n', b'v', 0x01, b'f', 0x00, 0x00, // import
+        ];
+        let err = KcModule::from_bytes(imports, None).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "the module imports env::f, but a kuraCloud module must be self-contained"
+        );
     }
 }

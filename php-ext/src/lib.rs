@@ -39,6 +39,11 @@ fn fail(message: impl std::fmt::Display) -> PhpException {
     PhpException::from_class::<KcException>(message.to_string())
 }
 
+/// The loader's error as one line, with its causes (`message: cause`).
+fn failed(e: kuracloud_loader::Error) -> PhpException {
+    fail(e.chain())
+}
+
 /// The bytes of a PHP string argument (binary-safe: HTTP bodies need not be UTF-8).
 fn bytes<'a>(value: &'a Zval, what: &str) -> PhpResult<&'a [u8]> {
     value
@@ -96,13 +101,10 @@ impl PhpModule {
             });
         }
         let disk = match (cache_dir.filter(|d| !d.is_empty()), &cache_key) {
-            (Some(dir), Some(key)) => {
-                Some(DiskCache::new(dir, key).map_err(|e| fail(format!("{e:#}")))?)
-            }
+            (Some(dir), Some(key)) => Some(DiskCache::new(dir, key).map_err(failed)?),
             _ => None,
         };
-        let module =
-            KcModule::from_bytes(&bytes, disk.as_ref()).map_err(|e| fail(format!("{e:#}")))?;
+        let module = KcModule::from_bytes(&bytes, disk.as_ref()).map_err(failed)?;
         let source = if module.from_cache {
             "disk"
         } else {
@@ -145,10 +147,7 @@ impl PhpModule {
             memory_bytes: (memory_mb as usize) << 20,
             time_per_call: Duration::from_millis(time_ms as u64),
         };
-        let instance = self
-            .module
-            .instantiate(limits)
-            .map_err(|e| fail(format!("{e:#}")))?;
+        let instance = self.module.instantiate(limits).map_err(failed)?;
         Ok(PhpInstance { instance })
     }
 }
@@ -164,23 +163,19 @@ pub struct PhpInstance {
 impl PhpInstance {
     /// `kc_info`: module version, ABI version, workflows (JSON).
     pub fn info(&mut self) -> PhpResult<String> {
-        self.instance.info().map_err(|e| fail(format!("{e:#}")))
+        self.instance.info().map_err(failed)
     }
 
     /// `kc_start` with `{"workflow": ..., "input": ...}`; returns the first step (JSON).
     pub fn start(&mut self, request: &Zval) -> PhpResult<String> {
         let request = bytes(request, "the request")?;
-        self.instance
-            .start(request)
-            .map_err(|e| fail(format!("{e:#}")))
+        self.instance.start(request).map_err(failed)
     }
 
     /// `kc_resume` with an effect result (JSON); returns the next step.
     pub fn resume(&mut self, result: &Zval) -> PhpResult<String> {
         let result = bytes(result, "the effect result")?;
-        self.instance
-            .resume(result)
-            .map_err(|e| fail(format!("{e:#}")))
+        self.instance.resume(result).map_err(failed)
     }
 
     /// `kc_resume` for an HTTP answer, passing the body raw (no JSON escaping).
@@ -190,9 +185,7 @@ impl PhpInstance {
             .ok()
             .filter(|s| (100..=599).contains(s))
             .ok_or_else(|| fail("an HTTP status must be between 100 and 599"))?;
-        self.instance
-            .resume_http(status, body)
-            .map_err(|e| fail(format!("{e:#}")))
+        self.instance.resume_http(status, body).map_err(failed)
     }
 
     /// Peak linear memory so far, in bytes.
