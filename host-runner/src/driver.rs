@@ -1,7 +1,7 @@
 //! The effect loop: start a workflow, perform what it asks, resume, until done.
 
+use crate::{Error, Result};
 use kuracloud_loader::KcInstance;
-use anyhow::{anyhow, bail, Result};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::io::Read;
@@ -60,7 +60,7 @@ impl RunOutcome {
     pub fn done(self) -> Result<serde_json::Value> {
         match self {
             RunOutcome::Done(json) => Ok(serde_json::from_str(&json)?),
-            RunOutcome::Failed { code, message, .. } => bail!("{code}: {message}"),
+            RunOutcome::Failed { code, message, .. } => Err(Error::Workflow { code, message }),
         }
     }
 }
@@ -132,8 +132,7 @@ pub fn run_workflow(
         {
             return Ok(RunOutcome::Done(outcome.to_string()));
         }
-        let parsed: StepKind = serde_json::from_str(&step)
-            .map_err(|e| anyhow!("the module returned a step this host cannot read: {e}"))?;
+        let parsed: StepKind = serde_json::from_str(&step).map_err(Error::UnreadableStep)?;
         step = match parsed {
             StepKind::Done(raw) => return Ok(RunOutcome::Done(raw.get().to_string())),
             StepKind::Error {
@@ -167,7 +166,7 @@ pub fn run_workflow(
             },
         };
     }
-    bail!("the workflow did not finish within {MAX_STEPS} steps")
+    Err(Error::TooManySteps(MAX_STEPS))
 }
 
 /// Largest response body accepted by default (64 MiB; the Moodle block's default too).

@@ -11,8 +11,11 @@
 
 pub mod catalogue;
 pub mod driver;
+mod error;
 pub mod report;
 pub mod sim;
+
+pub use error::{Error, Result};
 
 /// The loader, under the name it had when it lived in this crate.
 pub use kuracloud_loader as module;

@@ -18,7 +18,7 @@ mod routes;
 pub mod sample;
 pub mod state;
 
-use anyhow::{anyhow, Result};
+use crate::{Error, Result};
 use faults::Fault;
 use serde::{Deserialize, Serialize};
 use state::SimState;
@@ -90,11 +90,8 @@ impl Simulator {
     /// Serves on 127.0.0.1:`port` (0 picks a free port).
     pub fn start(port: u16, state: SimState, state_file: Option<PathBuf>) -> Result<Self> {
         let server = tiny_http::Server::http(("127.0.0.1", port))
-            .map_err(|e| anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-        let addr = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| anyhow!("the simulator has no IP address"))?;
+            .map_err(|reason| Error::Listen { port, reason })?;
+        let addr = server.server_addr().to_ip().ok_or(Error::NoAddress)?;
         let server = Arc::new(server);
         let shared = Arc::new(Shared {
             initial: state.clone(),
@@ -127,8 +124,10 @@ impl Simulator {
         let state = match &file {
             Some(f) if f.exists() => {
                 let text = std::fs::read_to_string(f)?;
-                serde_json::from_str(&text)
-                    .map_err(|e| anyhow!("the state file {} is not valid: {e}", f.display()))?
+                serde_json::from_str(&text).map_err(|reason| Error::StateFile {
+                    path: f.clone(),
+                    reason,
+                })?
             }
             _ => sample::sample_state(),
         };
