@@ -146,16 +146,8 @@ impl Simulator {
         self.shared.state.lock().unwrap().clone()
     }
 
-    pub fn set_state(&self, state: SimState) {
-        *self.shared.state.lock().unwrap() = state;
-    }
-
     pub fn inject(&self, fault: Fault) {
         self.shared.faults.lock().unwrap().push(fault);
-    }
-
-    pub fn clear_faults(&self) {
-        self.shared.faults.lock().unwrap().clear();
     }
 
     pub fn set_export(&self, config: ExportConfig) {
