@@ -511,8 +511,9 @@ mod tests {
         // A FIFO would block a plain read forever.
         std::fs::remove_file(&file).unwrap();
         let path = std::ffi::CString::new(file.as_os_str().as_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        #[allow(unsafe_code)]
+        // SAFETY: `mkfifo` only reads `path`, a valid NUL-terminated string that lives
+        // across the call.
+        #[allow(unsafe_code)] // sound: see the SAFETY comment above
         let made = unsafe { libc::mkfifo(path.as_ptr(), 0o600) };
         assert_eq!(made, 0);
         assert_recompiled_and_rewritten(&cache);
