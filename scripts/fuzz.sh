@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The fuzzer (fuzz/): hostile workflow inputs, hostile kuraCloud answers and ABI call
-# sequences against the real module (dist/kuracloud.wasm) through host-runner's loader.
+# sequences against the real module (dist/kuracloud.wasm) through the loader (loader/),
+# as host-runner and the PHP extension run it.
 #
 #   scripts/fuzz.sh SECONDS [SEED] [kuracloud-fuzz options, e.g. --jobs 2 --inputs N]
 #   scripts/fuzz.sh 0 SEED --replay CASE     # one case, every call and answer printed
