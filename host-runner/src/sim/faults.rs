@@ -30,8 +30,12 @@ pub struct Fault {
     /// client learns its size only by reading it.
     #[serde(default)]
     pub chunked: bool,
-    /// Perform the real operation first, then answer with the fault: the write
-    /// happened but the client never learns it.
+    /// Close the connection without answering (no status line, no byte): the client
+    /// sees the server hang up. Without `after`, the request was read but not performed.
+    #[serde(default)]
+    pub drop: bool,
+    /// Perform the real operation first, then answer with the fault (or drop the
+    /// connection): the write happened but the client never learns it.
     #[serde(default)]
     pub after: bool,
     /// Let this many matching requests through untouched first.

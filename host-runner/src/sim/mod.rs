@@ -6,7 +6,10 @@
 //! - `GET /_control/state`, `PUT /_control/state`: read or replace the whole state.
 //! - `POST /_control/faults` (one `Fault`), `DELETE /_control/faults`: inject, clear.
 //!   A fault can answer with a status, a body, a delay, a corrupted body, or the real
-//!   answer padded to any size (`{"route": "*", "padded_to": 70000000, "chunked": true}`).
+//!   answer padded to any size (`{"route": "*", "padded_to": 70000000, "chunked": true}`),
+//!   or close the connection without answering (`{"route": "student.add", "drop": true}`;
+//!   with `"after": true` the write is performed first). A dropped request is logged
+//!   with status 0.
 //! - `PUT /_control/export`: `{"outcome": "succeed"|"fail"|"never", "pollsBeforeReady": n}`
 //!   for exports started from now on.
 //! - `GET /_control/requests`, `DELETE /_control/requests`: the API request log.
@@ -14,6 +17,7 @@
 //!   empty log.
 
 pub mod faults;
+mod hangup;
 mod routes;
 pub mod sample;
 pub mod state;
@@ -107,7 +111,7 @@ impl Simulator {
             std::thread::spawn(move || {
                 while let Ok(request) = server.recv() {
                     let shared = shared.clone();
-                    std::thread::spawn(move || serve(&shared, request));
+                    std::thread::spawn(move || serve(&shared, addr, request));
                 }
             })
         };
@@ -179,7 +183,7 @@ impl Drop for Simulator {
     }
 }
 
-fn serve(shared: &Shared, mut request: tiny_http::Request) {
+fn serve(shared: &Shared, addr: SocketAddr, mut request: tiny_http::Request) {
     let method = request.method().as_str().to_string();
     let url = request.url().to_string();
     let token = request
@@ -204,7 +208,10 @@ fn serve(shared: &Shared, mut request: tiny_http::Request) {
             let (status, text) = routes::control(shared, &method, control, &body);
             (status, text, None)
         } else {
-            answer_api(shared, &method, &url, token.as_deref(), &body)
+            match answer_api(shared, &method, &url, token.as_deref(), &body) {
+                Some(answer) => answer,
+                None => return hang_up(request, addr),
+            }
         }
     };
     let header = tiny_http::Header::from_bytes(
@@ -243,13 +250,14 @@ struct Padding {
     chunked: bool,
 }
 
+/// The API's answer, or None when a `drop` fault says to hang up without one.
 fn answer_api(
     shared: &Shared,
     method: &str,
     url: &str,
     token: Option<&str>,
     body: &str,
-) -> (u16, String, Option<Padding>) {
+) -> Option<(u16, String, Option<Padding>)> {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let route = routes::route_name(method, path, query);
     let fault = faults::take_fault(&mut shared.faults.lock().unwrap(), &route);
@@ -273,24 +281,45 @@ fn answer_api(
         }
     };
     let (status, text) = match &fault {
-        Some(f) if !f.after && (f.status.is_some()) => faulted(f, (0, String::new())),
+        Some(f) if !f.after && (f.status.is_some() || f.drop) => faulted(f, (0, String::new())),
         Some(f) => {
             let real = routes::api(shared, method, path, query, token, body);
             faulted(f, real)
         }
         None => routes::api(shared, method, path, query, token, body),
     };
+    let dropped = fault.as_ref().is_some_and(|f| f.drop);
     shared.log.lock().unwrap().push(LoggedRequest {
         method: method.into(),
         path: url.into(),
         route,
-        status,
+        status: if dropped { 0 } else { status },
     });
+    if dropped {
+        return None;
+    }
     let padding = fault.and_then(|f| {
         f.padded_to.map(|to| Padding {
             to,
             chunked: f.chunked,
         })
     });
-    (status, text, padding)
+    Some((status, text, padding))
+}
+
+/// Closes a request's connection without a byte of answer, as a server that crashed or
+/// a proxy that gave up would: the client reads end of file where the status line
+/// should be. tiny_http has no way to do this (dropping a request answers 500), so the
+/// connection's socket is found by its two addresses and shut down.
+fn hang_up(request: tiny_http::Request, local: SocketAddr) {
+    let peer = request.remote_addr().copied();
+    // Taking the writer means nothing is ever written for this request.
+    let writer = request.into_writer();
+    let closed = peer.is_some_and(|peer| hangup::shut_down(local, peer));
+    if !closed {
+        eprintln!(
+            "simulator: could not find the connection to drop; it stays open without an answer"
+        );
+    }
+    drop(writer);
 }
