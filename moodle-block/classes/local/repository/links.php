@@ -46,7 +46,8 @@ class links {
     }
 
     /**
-     * Applies a students.apply outcome: upserts and removals, in one transaction.
+     * Applies a students.apply outcome: upserts and removals, in one transaction, rolled
+     * back on any failure (the failure is rethrown).
      *
      * @param \stdClass $mapping Mapping row.
      * @param array $store Rows to upsert by user.
@@ -55,6 +56,24 @@ class links {
     public static function apply(\stdClass $mapping, array $store, array $remove): void {
         global $DB;
         $transaction = $DB->start_delegated_transaction();
+        try {
+            self::write($mapping, $store, $remove);
+            $transaction->allow_commit();
+        } catch (\Throwable $e) {
+            // All or none: rolled back here, never left open for whoever catches $e.
+            $transaction->rollback($e);
+        }
+    }
+
+    /**
+     * apply() inside its transaction.
+     *
+     * @param \stdClass $mapping Mapping row.
+     * @param array $store Rows to upsert by user.
+     * @param array $remove Rows to delete.
+     */
+    private static function write(\stdClass $mapping, array $store, array $remove): void {
+        global $DB;
         $key = ['connectionid' => $mapping->connectionid, 'remotecourseid' => $mapping->remotecourseid];
         $existing = [];
         foreach ($DB->get_records(self::TABLE, $key, '', 'id, userid, studentid') as $row) {
@@ -88,6 +107,5 @@ class links {
             }
         }
         $DB->insert_records(self::TABLE, array_values($inserts));
-        $transaction->allow_commit();
     }
 }

@@ -18,6 +18,7 @@
 namespace block_kuracloud\local\service;
 
 use block_kuracloud\local\status;
+use block_kuracloud\local\wasm\workflow_exception;
 use block_kuracloud\output\texts;
 
 /**
@@ -162,7 +163,69 @@ class grade_sync {
             $rs->close();
         }
         $lap('read');
+        // All or nothing: a write Moodle refuses half way (a database error, a deadlock)
+        // rolls every grade of this sync back, with the values remembered as written, so
+        // the next sync starts from the gradebook as it was and writes them all again.
         $transaction = $DB->start_delegated_transaction();
+        try {
+            $regrade = self::write($outcome, $existing, $remembered, $courseid, $timings, $lap);
+            $transaction->allow_commit();
+        } catch (\Throwable $e) {
+            self::rollback($transaction, $e);
+            throw new workflow_exception('gradebook_write_failed',
+                get_string('gradebookwritefailed', 'block_kuracloud', \core_text::substr($e->getMessage(), 0, 500)));
+        }
+        $lap('rows');
+        if ($regrade) {
+            grade_regrade_final_grades($courseid);
+        }
+        $lap('regrade');
+        $outcome['timings_ms'] = $timings;
+        sync_log::record($courseid, $userid, 'grades', status::SYNCED, $outcome['totals'], texts::to_store($outcome['text']));
+        \block_kuracloud\event\grades_synced::create([
+            'context' => \context_course::instance($courseid),
+            'objectid' => (int)$mapping->id,
+            'other' => ['counts' => $outcome['totals']],
+        ])->trigger();
+        return $outcome;
+    }
+
+    /**
+     * Rolls a transaction back after $e without rethrowing it (the caller reports it).
+     * Moodle's cache of grade categories is not transactional: a first sync creates the
+     * course's grade category, and once that is rolled back the cache (per session, so
+     * the teacher's next request too) would still hold it, or hold "no category" read
+     * in between, and the next sync's regrade would fail. It is emptied.
+     *
+     * @param \moodle_transaction $transaction The transaction.
+     * @param \Throwable $e Why.
+     */
+    private static function rollback(\moodle_transaction $transaction, \Throwable $e): void {
+        try {
+            $transaction->rollback($e);
+        } catch (\Throwable $rethrown) {
+            // rollback() always rethrows $e: the caller reports it.
+            unset($rethrown);
+        }
+        \grade_category::clean_record_set();
+    }
+
+    /**
+     * The gradebook writes of an outcome, inside the caller's transaction: items created
+     * or updated, grades written, the values written remembered.
+     *
+     * @param array $outcome The grades.sync outcome (item ids of new items filled in,
+     *     'lockedonwrite' counted).
+     * @param \grade_item[] $existing Our items, by id.
+     * @param array $remembered Ids of the remembered-value rows, by item and user.
+     * @param int $courseid Course.
+     * @param array $timings Phase timings, ms (added to).
+     * @param callable $lap Ends a timing phase.
+     * @return bool Whether grades were written (the course needs regrading).
+     */
+    private static function write(array &$outcome, array $existing, array $remembered, int $courseid, array &$timings,
+            callable $lap): bool {
+        global $DB;
         $newrows = [];
         $regrade = false;
         $timings['items'] = 0.0;
@@ -205,20 +268,7 @@ class grade_sync {
         $timings['writes'] = round($timings['writes'] - $timings['items'], 1);
         // The first sync of a course inserts one row per grade: in bulk.
         $DB->insert_records('block_kuracloud_grades', $newrows);
-        $transaction->allow_commit();
-        $lap('rows');
-        if ($regrade) {
-            grade_regrade_final_grades($courseid);
-        }
-        $lap('regrade');
-        $outcome['timings_ms'] = $timings;
-        sync_log::record($courseid, $userid, 'grades', status::SYNCED, $outcome['totals'], texts::to_store($outcome['text']));
-        \block_kuracloud\event\grades_synced::create([
-            'context' => \context_course::instance($courseid),
-            'objectid' => (int)$mapping->id,
-            'other' => ['counts' => $outcome['totals']],
-        ])->trigger();
-        return $outcome;
+        return $regrade;
     }
 
     /**

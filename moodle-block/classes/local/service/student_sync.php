@@ -19,6 +19,7 @@ namespace block_kuracloud\local\service;
 
 use block_kuracloud\local\repository\links;
 use block_kuracloud\local\status;
+use block_kuracloud\local\wasm\workflow_exception;
 use block_kuracloud\output\texts;
 
 /**
@@ -78,7 +79,15 @@ class student_sync {
         $input['allow_mass_removal'] = $allowmassremoval;
         $outcome = module_runner::run('students.apply', $input, $progress);
         if (in_array($outcome['status'], [status::APPLIED, status::PARTIAL], true)) {
-            links::apply($mapping, $outcome['links_store'], $outcome['links_remove']);
+            try {
+                links::apply($mapping, $outcome['links_store'], $outcome['links_remove']);
+            } catch (\Throwable $e) {
+                // kuraCloud was written, Moodle could not store the links (rolled back):
+                // said as such, and recorded. The next sync finds the students by email.
+                $done = count(array_filter($outcome['results'], fn($r) => $r['result'] === status::DONE));
+                throw new workflow_exception('link_write_failed', get_string('linkwritefailed', 'block_kuracloud',
+                    (object)['done' => $done, 'error' => \core_text::substr($e->getMessage(), 0, 500)]));
+            }
             sync_log::record((int)$mapping->courseid, $userid, 'students', $outcome['status'],
                 $outcome['plan']['counts'], texts::to_store($outcome['error']['text'] ?? null));
             \block_kuracloud\event\students_synced::create([
