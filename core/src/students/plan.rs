@@ -500,39 +500,89 @@ impl<'a> KcSide<'a> {
 
 /// Computes the plan. `active` and `deleted` are the two kuraCloud reads; the plan
 /// keeps the active roster, whose unmatched students it lists as deletes.
+///
+/// The rules, in the order they apply: users without a usable email are skipped and
+/// users sharing one are conflicts; stored links count once per user and per student;
+/// students a conflict could be are held, never deleted; a student listed active and
+/// deleted with two emails is a conflict; then users are matched by link, by email
+/// (active before deleted), or invited; every active student nobody claimed is deleted.
 pub fn plan(
     moodle: &[MoodleStudent],
     links: &[StudentLink],
     active: Roster,
     deleted: &Roster,
 ) -> StudentSyncPlan {
-    // Moodle side: one row per user (the first), then count users per email.
+    let keyed = users_by_email_key(moodle);
+    let mut entries = Vec::with_capacity(moodle.len());
+    let (mut candidates, conflicted_emails) = skip_or_conflict(&keyed, &mut entries);
+    let mut kc = KcSide::new(&active, deleted);
+    let (sorted_links, link_of_user) = one_link_per_user_and_student(links);
+    hold_students_of_conflicts(&mut kc, &keyed, &sorted_links, &conflicted_emails);
+    hold_unsettled_students(&mut kc, &link_of_user, &mut candidates, &mut entries);
+    let (unresolved, mut replaced) =
+        match_by_link(&mut kc, &link_of_user, &candidates, &mut entries);
+    let unmatched = match_by_email(&mut kc, unresolved, &mut entries);
+    invite_or_reinvite(&mut kc, unmatched, &mut entries);
+    let mut deletes = delete_unclaimed(&kc);
+    // The account a user had before changing email to one that has an account already.
+    replaced.retain(|id, _| {
+        kc.active_index(*id)
+            .is_some_and(|i| !kc.claimed.get(i).copied().unwrap_or(true))
+    });
+    let stale_links = stale_links(&kc, &sorted_links, &entries);
+    drop(kc);
+    sort_for_display(&mut entries);
+    sort_deletes_for_display(&mut deletes, &active, &replaced);
+    let counts = count_actions(&entries, deletes.len());
+    let roster = active.len();
+    let mut plan = StudentSyncPlan {
+        mass_removal: trips_mass_removal(counts.removals(), roster),
+        listed: entries,
+        counts,
+        roster,
+        stale_links,
+        fingerprint: String::new(),
+        deletes,
+        replaced,
+        active,
+    };
+    plan.fingerprint = fingerprint(&plan, deleted);
+    drop_unchanged_details(&mut plan.listed);
+    plan
+}
+
+/// One row per Moodle user (the first listed), by user id, with its email key.
+fn users_by_email_key(moodle: &[MoodleStudent]) -> Vec<(&MoodleStudent, Cow<'_, str>)> {
     let mut users: Vec<&MoodleStudent> = moodle.iter().collect();
     users.sort_by_key(|m| m.user_id);
     users.dedup_by_key(|m| m.user_id);
-    let keyed: Vec<(&MoodleStudent, Cow<str>)> = users
+    users
         .iter()
         .map(|m| (*m, email_key_cow(&m.email)))
-        .collect();
+        .collect()
+}
+
+/// A user without a plausible email is skipped; users sharing an email are conflicts
+/// (none of them is synced). Returns the others, the candidates for matching, and the
+/// conflicted email keys.
+fn skip_or_conflict<'k>(
+    keyed: &'k [(&'k MoodleStudent, Cow<'k, str>)],
+    entries: &mut Vec<PlanEntry>,
+) -> (Vec<(&'k MoodleStudent, &'k str)>, HashSet<&'k str>) {
     let mut per_email: HashMap<&str, u32> = HashMap::default();
     per_email.reserve(keyed.len());
-    for (_, key) in &keyed {
+    for (_, key) in keyed {
         *per_email.entry(key.as_ref()).or_default() += 1;
     }
-    let key_of_user: HashMap<i64, &str> =
-        keyed.iter().map(|(m, k)| (m.user_id, k.as_ref())).collect();
-
-    let mut entries = Vec::with_capacity(moodle.len());
     let mut conflicted_emails: HashSet<&str> = HashSet::default();
     let mut candidates: Vec<(&MoodleStudent, &str)> = Vec::with_capacity(keyed.len());
-    for (m, key) in &keyed {
+    for (m, key) in keyed {
         let key = key.as_ref();
         let sharing = per_email.get(key).copied().unwrap_or(1);
         if is_plausible_email(&m.email) && sharing == 1 {
             candidates.push((*m, key));
             continue;
         }
-        let fields = StudentFields::of_moodle(m);
         let (action, reason) = if !is_plausible_email(&m.email) {
             let why = if key.is_empty() {
                 Code::SkipNoEmail
@@ -547,25 +597,33 @@ pub fn plan(
                 Text::of(Code::ConflictSharedEmail).with("count", sharing),
             )
         };
-        entries.push(PlanEntry {
-            action,
-            user_id: Some(m.user_id),
-            student_id: None,
-            replaces_student_id: None,
-            name: display_name(&m.first_name, &m.last_name),
-            email: fields.email.clone(),
-            reason,
-            before: None,
-            after: Some(Box::new(fields)),
-            changes: vec![],
-            link: false,
-            after_hash: 0,
-        });
+        entries.push(unmatched_entry(m, action, reason));
     }
+    (candidates, conflicted_emails)
+}
 
-    let mut kc = KcSide::new(&active, deleted);
+/// A skip or a conflict: the user's details, no kuraCloud student, no link.
+fn unmatched_entry(m: &MoodleStudent, action: StudentAction, reason: Text) -> PlanEntry {
+    let fields = StudentFields::of_moodle(m);
+    PlanEntry {
+        action,
+        user_id: Some(m.user_id),
+        student_id: None,
+        replaces_student_id: None,
+        name: display_name(&m.first_name, &m.last_name),
+        email: fields.email.clone(),
+        reason,
+        before: None,
+        after: Some(Box::new(fields)),
+        changes: vec![],
+        link: false,
+        after_hash: 0,
+    }
+}
 
-    // Links: one per user (first wins), one per student.
+/// The stored links, sorted, and of them one per user (first wins) and one per student:
+/// user id -> student id.
+fn one_link_per_user_and_student(links: &[StudentLink]) -> (Vec<StudentLink>, HashMap<i64, i64>) {
     let mut link_of_user: HashMap<i64, i64> = HashMap::default();
     let mut linked_students: HashSet<i64> = HashSet::default();
     let mut sorted_links = links.to_vec();
@@ -577,79 +635,117 @@ pub fn plan(
         link_of_user.insert(l.user_id, l.student_id);
         linked_students.insert(l.student_id);
     }
+    (sorted_links, link_of_user)
+}
 
-    // Students held by a conflict are never deleted.
-    for l in &sorted_links {
+/// Students held by a conflict are never deleted: those linked to a conflicted user,
+/// and the active students with a conflicted email.
+fn hold_students_of_conflicts(
+    kc: &mut KcSide,
+    keyed: &[(&MoodleStudent, Cow<str>)],
+    sorted_links: &[StudentLink],
+    conflicted_emails: &HashSet<&str>,
+) {
+    let key_of_user: HashMap<i64, &str> =
+        keyed.iter().map(|(m, k)| (m.user_id, k.as_ref())).collect();
+    for l in sorted_links {
         if let Some(key) = key_of_user.get(&l.user_id) {
             if conflicted_emails.contains(key) {
                 kc.claim(l.student_id);
             }
         }
     }
-    for key in &conflicted_emails {
+    for key in conflicted_emails {
         for id in kc.active_with_email(key) {
             kc.claim(id);
         }
     }
+}
 
-    // A student kuraCloud lists as active with one email and as deleted with another
-    // (restored and edited between the two reads): which email is its own is unknown.
-    // The Moodle users it could be (by either email, or by link) are conflicts the
-    // teacher sees, and the student is held, until a fresh read agrees with itself.
+/// A student kuraCloud lists as active with one email and as deleted with another
+/// (restored and edited between the two reads): which email is its own is unknown.
+/// The Moodle users it could be (by either email, or by link) are conflicts the
+/// teacher sees, and the student is held, until a fresh read agrees with itself.
+fn hold_unsettled_students(
+    kc: &mut KcSide,
+    link_of_user: &HashMap<i64, i64>,
+    candidates: &mut Vec<(&MoodleStudent, &str)>,
+    entries: &mut Vec<PlanEntry>,
+) {
     let mut unsettled: HashMap<i64, (StudentRef, StudentRef)> = HashMap::default();
-    for d in deleted.iter() {
+    for d in kc.deleted.iter() {
         if let Some(a) = kc.active_student(d.student_id) {
             if !same_email(a.email, d.email) {
                 unsettled.entry(d.student_id).or_insert((a, d));
             }
         }
     }
-    if !unsettled.is_empty() {
-        let mut by_email: HashMap<Cow<str>, i64> = HashMap::default();
-        for (&id, (a, d)) in &unsettled {
-            for email in [a.email, d.email] {
-                let held = by_email.entry(email_key_cow(email)).or_insert(id);
-                *held = (*held).min(id);
-            }
-        }
-        candidates.retain(|&(m, key)| {
-            let id = match by_email.get(key) {
-                Some(&id) => id,
-                None => match link_of_user.get(&m.user_id) {
-                    Some(&id) if unsettled.contains_key(&id) => id,
-                    _ => return true,
-                },
-            };
-            let Some(&(a, d)) = unsettled.get(&id) else {
-                return true;
-            };
-            kc.claim(id);
-            let fields = StudentFields::of_moodle(m);
-            entries.push(PlanEntry {
-                action: StudentAction::Conflict,
-                user_id: Some(m.user_id),
-                student_id: Some(id),
-                replaces_student_id: None,
-                name: display_name(&m.first_name, &m.last_name),
-                email: fields.email.clone(),
-                reason: Text::of(Code::ConflictActiveAndDeleted)
-                    .with("student_id", id)
-                    .with("active_email", quote(a.email))
-                    .with("deleted_email", quote(d.email)),
-                before: Some(Box::new(StudentFields::of_student(a))),
-                after: Some(Box::new(fields)),
-                changes: vec![],
-                link: false,
-                after_hash: 0,
-            });
-            false
-        });
+    if unsettled.is_empty() {
+        return;
     }
+    let mut by_email: HashMap<Cow<str>, i64> = HashMap::default();
+    for (&id, (a, d)) in &unsettled {
+        for email in [a.email, d.email] {
+            let held = by_email.entry(email_key_cow(email)).or_insert(id);
+            *held = (*held).min(id);
+        }
+    }
+    candidates.retain(|&(m, key)| {
+        let id = match by_email.get(key) {
+            Some(&id) => id,
+            None => match link_of_user.get(&m.user_id) {
+                Some(&id) if unsettled.contains_key(&id) => id,
+                _ => return true,
+            },
+        };
+        let Some(&(a, d)) = unsettled.get(&id) else {
+            return true;
+        };
+        kc.claim(id);
+        entries.push(unsettled_entry(m, id, a, d));
+        false
+    });
+}
 
-    // Pass 1: stored links whose student still has the user's email.
-    let mut unresolved: Vec<(&MoodleStudent, &str, Option<i64>)> = Vec::new();
-    let mut replaced: HashMap<i64, (i64, String)> = HashMap::default(); // old student -> (user, new email)
-    for &(m, key) in &candidates {
+/// The conflict of a user who could be student `id`, listed active as `a` and deleted
+/// as `d`.
+fn unsettled_entry(m: &MoodleStudent, id: i64, a: StudentRef, d: StudentRef) -> PlanEntry {
+    let fields = StudentFields::of_moodle(m);
+    PlanEntry {
+        action: StudentAction::Conflict,
+        user_id: Some(m.user_id),
+        student_id: Some(id),
+        replaces_student_id: None,
+        name: display_name(&m.first_name, &m.last_name),
+        email: fields.email.clone(),
+        reason: Text::of(Code::ConflictActiveAndDeleted)
+            .with("student_id", id)
+            .with("active_email", quote(a.email))
+            .with("deleted_email", quote(d.email)),
+        before: Some(Box::new(StudentFields::of_student(a))),
+        after: Some(Box::new(fields)),
+        changes: vec![],
+        link: false,
+        after_hash: 0,
+    }
+}
+
+/// A user not matched yet, with their email key and the student they were linked to
+/// when that student's email differs.
+type Unresolved<'k> = (&'k MoodleStudent, &'k str, Option<i64>);
+
+/// Pass 1: stored links whose student still has the user's email (active: linked;
+/// deleted: restore). The rest are unresolved; an active linked account whose email
+/// differs is remembered as replaced: old student -> (user, new email).
+fn match_by_link<'k>(
+    kc: &mut KcSide,
+    link_of_user: &HashMap<i64, i64>,
+    candidates: &[(&'k MoodleStudent, &'k str)],
+    entries: &mut Vec<PlanEntry>,
+) -> (Vec<Unresolved<'k>>, HashMap<i64, (i64, String)>) {
+    let mut unresolved: Vec<Unresolved> = Vec::new();
+    let mut replaced: HashMap<i64, (i64, String)> = HashMap::default();
+    for &(m, key) in candidates {
         let Some(&linked) = link_of_user.get(&m.user_id) else {
             unresolved.push((m, key, None));
             continue;
@@ -677,8 +773,17 @@ pub fn plan(
             unresolved.push((m, key, None));
         }
     }
-    // Pass 2a: match by email, active students first, then deleted ones. An account
-    // whose linked user changed email is free to match here (e.g. two swapped emails).
+    (unresolved, replaced)
+}
+
+/// Pass 2a: match by email, active students first, then deleted ones. An account
+/// whose linked user changed email is free to match here (e.g. two swapped emails).
+/// Returns the users no account matches, with their old link.
+fn match_by_email<'k>(
+    kc: &mut KcSide,
+    unresolved: Vec<Unresolved<'k>>,
+    entries: &mut Vec<PlanEntry>,
+) -> Vec<(&'k MoodleStudent, Option<i64>)> {
     let mut unmatched: Vec<(&MoodleStudent, Option<i64>)> = Vec::new();
     for (m, key, old_link) in unresolved {
         let email_changed = old_link.is_some_and(|id| kc.active_index(id).is_some());
@@ -703,8 +808,16 @@ pub fn plan(
             unmatched.push((m, old_link));
         }
     }
+    unmatched
+}
 
-    // Pass 2b: no account to match: reinvite (email changed) or invite.
+/// Pass 2b: no account to match: reinvite when the user's linked active account is
+/// still free (email changed: it is deleted), else invite.
+fn invite_or_reinvite(
+    kc: &mut KcSide,
+    unmatched: Vec<(&MoodleStudent, Option<i64>)>,
+    entries: &mut Vec<PlanEntry>,
+) {
     for (m, old_link) in unmatched {
         let fields = StudentFields::of_moodle(m);
         let old = old_link
@@ -744,39 +857,44 @@ pub fn plan(
             after_hash: 0,
         });
     }
+}
 
-    // Every active student nobody claimed is deleted (once, however often it is
-    // listed). Kept as indices into the roster: a roster of a million unknown students
-    // costs 4 bytes per student here, not a plan entry.
-    let mut deletes: Vec<u32> = (0..active.len())
+/// Every active student nobody claimed is deleted (once, however often it is
+/// listed). Kept as indices into the roster: a roster of a million unknown students
+/// costs 4 bytes per student here, not a plan entry.
+fn delete_unclaimed(kc: &KcSide) -> Vec<u32> {
+    (0..kc.active.len())
         .filter(|&i| {
             !kc.repeated.get(i).copied().unwrap_or(true)
                 && !kc.claimed.get(i).copied().unwrap_or(true)
         })
         .map(|i| i as u32)
-        .collect();
-    // The account a user had before changing email to one that has an account already.
-    replaced.retain(|id, _| {
-        kc.active_index(*id)
-            .is_some_and(|i| !kc.claimed.get(i).copied().unwrap_or(true))
-    });
+        .collect()
+}
 
-    // Users this very sync links: their stale rows are replaced by the new ones anyway.
+/// Links to forget: their student is in neither roster. Users this very sync links are
+/// left out: their stale rows are replaced by the new ones anyway.
+fn stale_links(
+    kc: &KcSide,
+    sorted_links: &[StudentLink],
+    entries: &[PlanEntry],
+) -> Vec<StudentLink> {
     let relinked: HashSet<i64> = entries
         .iter()
         .filter(|e| e.link)
         .filter_map(|e| e.user_id)
         .collect();
-    let stale_links: Vec<StudentLink> = sorted_links
+    sorted_links
         .iter()
         .filter(|l| kc.held(l.student_id).is_none())
         .filter(|l| !relinked.contains(&l.user_id))
         .copied()
-        .collect();
-    drop(kc);
+        .collect()
+}
 
-    // Display order: by action, then name and email, case-insensitively. Entries are
-    // large, so sort their indices, then move each entry into place once.
+/// Display order: by action, then name and email, case-insensitively. Entries are
+/// large, so sort their indices, then move each entry into place once.
+fn sort_for_display(entries: &mut [PlanEntry]) {
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&i, &j| {
         let (Some(a), Some(b)) = (entries.get(i), entries.get(j)) else {
@@ -789,8 +907,15 @@ pub fn plan(
             .then_with(|| a.user_id.cmp(&b.user_id))
             .then_with(|| a.student_id.cmp(&b.student_id))
     });
-    permute(&mut entries, order);
-    // The deletes by the same keys (their action is the same).
+    permute(entries, order);
+}
+
+/// The deletes by the same keys as `sort_for_display` (their action is the same).
+fn sort_deletes_for_display(
+    deletes: &mut [u32],
+    active: &Roster,
+    replaced: &HashMap<i64, (i64, String)>,
+) {
     deletes.sort_by(|&i, &j| {
         let (Some(a), Some(b)) = (active.get(i as usize), active.get(j as usize)) else {
             return i.cmp(&j);
@@ -803,8 +928,12 @@ pub fn plan(
             })
             .then_with(|| a.student_id.cmp(&b.student_id))
     });
+}
+
+/// The listed entries per action, and the unmatched deletes.
+fn count_actions(entries: &[PlanEntry], deletes: usize) -> PlanCounts {
     let mut counts = PlanCounts::default();
-    for e in &entries {
+    for e in entries {
         match e.action {
             StudentAction::Add => counts.add += 1,
             StudentAction::Reinvite => counts.reinvite += 1,
@@ -816,30 +945,20 @@ pub fn plan(
             StudentAction::Skip => counts.skip += 1,
         }
     }
-    counts.delete += deletes.len();
-    let roster = active.len();
-    let mut plan = StudentSyncPlan {
-        mass_removal: trips_mass_removal(counts.removals(), roster),
-        listed: entries,
-        counts,
-        roster,
-        stale_links,
-        fingerprint: String::new(),
-        deletes,
-        replaced,
-        active,
-    };
-    plan.fingerprint = fingerprint(&plan, deleted);
-    // Unchanged lines need no field-by-field detail; dropping it halves the outcome.
-    for e in plan
-        .listed
+    counts.delete += deletes;
+    counts
+}
+
+/// Unchanged lines need no field-by-field detail; dropping it halves the outcome.
+/// (After the fingerprint, which hashes them.)
+fn drop_unchanged_details(entries: &mut [PlanEntry]) {
+    for e in entries
         .iter_mut()
         .filter(|e| e.action == StudentAction::Unchanged)
     {
         e.before = None;
         e.after = None;
     }
-    plan
 }
 
 /// The parts of `display_name(first, last)` when neither has control characters.
