@@ -163,6 +163,22 @@ foreach ($files as $file) {
     }
 }
 
+// The database only through repositories (classes/local/repository/), apart from code
+// whose shape Moodle prescribes: the privacy provider's SQL, backup and restore steps, and
+// upgrade code, which must run against the schema of its own version.
+$dbplaces = ['classes/local/repository/', 'classes/privacy/', 'backup/', 'db/', 'classes/local/upgrade/', 'tests/', 'wasm/'];
+foreach ($files as $file) {
+    $path = (string)$file;
+    $rel = substr($path, strlen($dir) + 1);
+    if (!str_ends_with($path, '.php')) {
+        continue;
+    }
+    $allowed = array_filter($dbplaces, fn($prefix) => str_starts_with($rel, $prefix));
+    if (!$allowed && preg_match('/\$DB\b/', file_get_contents($path))) {
+        $fail("$rel: uses \$DB (read and write through a class in classes/local/repository/)");
+    }
+}
+
 foreach ($problems as $p) {
     echo "- $p\n";
 }

@@ -17,6 +17,8 @@
 
 namespace block_kuracloud\local\service;
 
+use block_kuracloud\local\repository\grade_rows;
+use block_kuracloud\local\repository\transaction;
 use block_kuracloud\local\status;
 use block_kuracloud\local\wasm\workflow_exception;
 use block_kuracloud\output\texts;
@@ -55,30 +57,10 @@ class grade_sync {
      * @return array
      */
     public static function input(\stdClass $mapping): array {
-        global $DB;
         $input = snapshot::student_sync_input($mapping);
         $items = self::items((int)$mapping->courseid);
-        $state = [];
-        $last = [];
-        if ($items) {
-            [$insql, $params] = $DB->get_in_or_equal(array_keys($items));
-            $rs = $DB->get_recordset_sql("SELECT id, itemid, userid, finalgrade, locked, locktime
-                                            FROM {grade_grades} WHERE itemid $insql", $params);
-            $now = time();
-            foreach ($rs as $g) {
-                $state[(int)$g->itemid][(int)$g->userid] = [
-                    'current' => $g->finalgrade === null ? null : (float)$g->finalgrade,
-                    'locked' => !empty($g->locked) || (!empty($g->locktime) && $g->locktime < $now),
-                ];
-            }
-            $rs->close();
-            $rs = $DB->get_recordset_sql("SELECT id, itemid, userid, lastwritten
-                                            FROM {block_kuracloud_grades} WHERE itemid $insql", $params);
-            foreach ($rs as $w) {
-                $last[(int)$w->itemid][(int)$w->userid] = (float)$w->lastwritten;
-            }
-            $rs->close();
-        }
+        $state = grade_rows::gradebook(array_keys($items));
+        $last = grade_rows::last_written(array_keys($items));
         $input['items'] = [];
         foreach ($items as $item) {
             $grades = [];
@@ -133,7 +115,6 @@ class grade_sync {
      * @return array The outcome.
      */
     private static function sync_locked(\stdClass $mapping, int $userid, ?callable $progress, bool $apply): array {
-        global $DB;
         // Where the time goes, ms per phase (benchmarks and the background task's log).
         $clock = microtime(true);
         $timings = [];
@@ -153,32 +134,23 @@ class grade_sync {
         $courseid = (int)$mapping->courseid;
         $existing = self::items($courseid);
         // The rows of the last values written, read once for every item.
-        $remembered = [];
-        if ($existing) {
-            [$insql, $params] = $DB->get_in_or_equal(array_keys($existing));
-            $rs = $DB->get_recordset_select('block_kuracloud_grades', "itemid $insql", $params, '', 'id, itemid, userid');
-            foreach ($rs as $row) {
-                $remembered[(int)$row->itemid][(int)$row->userid] = (int)$row->id;
-            }
-            $rs->close();
-        }
+        $remembered = grade_rows::last_written_ids(array_keys($existing));
         $lap('read');
         // All or nothing: a write Moodle refuses half way (a database error, a deadlock)
         // rolls every grade of this sync back, with the values remembered as written, so
         // the next sync starts from the gradebook as it was and writes them all again.
-        $transaction = $DB->start_delegated_transaction();
         try {
-            $regrade = self::write($outcome, $existing, $remembered, $courseid, $timings, $lap);
-            $transaction->allow_commit();
+            // (A closure, not fn(): write() fills in $outcome and $timings by reference.)
+            $regrade = transaction::run(function() use (&$outcome, $existing, $remembered, $courseid, &$timings, $lap) {
+                return self::write($outcome, $existing, $remembered, $courseid, $timings, $lap);
+            }, [\grade_category::class, 'clean_record_set']);
         } catch (\Throwable $e) {
-            self::rollback($transaction, $e);
             throw new workflow_exception('gradebook_write_failed',
                 get_string('gradebookwritefailed', 'block_kuracloud', \core_text::substr($e->getMessage(), 0, 500)));
         }
         $lap('rows');
-        if ($regrade) {
-            grade_regrade_final_grades($courseid);
-        }
+        // Null: not needed; false: left to the gradebook (the task's log shows it).
+        $outcome['regraded'] = $regrade ? self::regrade($courseid) : null;
         $lap('regrade');
         $outcome['timings_ms'] = $timings;
         sync_log::record($courseid, $userid, 'grades', status::SYNCED, $outcome['totals'], texts::to_store($outcome['text']));
@@ -191,23 +163,24 @@ class grade_sync {
     }
 
     /**
-     * Rolls a transaction back after $e without rethrowing it (the caller reports it).
-     * Moodle's cache of grade categories is not transactional: a first sync creates the
-     * course's grade category, and once that is rolled back the cache (per session, so
-     * the teacher's next request too) would still hold it, or hold "no category" read
-     * in between, and the next sync's regrade would fail. It is emptied.
+     * Regrades the course once, in one transaction: the regrade writes every grade's
+     * aggregation status and each student's course total, and committed one statement at
+     * a time, 40,000 grades took minutes. The grades are written already: if the regrade
+     * fails, it is undone and the items stay marked for regrading, which Moodle does when
+     * the gradebook is next opened. (Moodle's cache of grade categories is not
+     * transactional: it is emptied after a rollback, or the next regrade would meet a
+     * category read inside the undone transaction.)
      *
-     * @param \moodle_transaction $transaction The transaction.
-     * @param \Throwable $e Why.
+     * @param int $courseid Course.
+     * @return bool Whether the course was regraded (false: left to the gradebook).
      */
-    private static function rollback(\moodle_transaction $transaction, \Throwable $e): void {
+    private static function regrade(int $courseid): bool {
         try {
-            $transaction->rollback($e);
-        } catch (\Throwable $rethrown) {
-            // rollback() always rethrows $e: the caller reports it.
-            unset($rethrown);
+            return transaction::run(fn() => grade_regrade_final_grades($courseid) === true,
+                [\grade_category::class, 'clean_record_set']);
+        } catch (\Throwable) {
+            return false;
         }
-        \grade_category::clean_record_set();
     }
 
     /**
@@ -225,7 +198,6 @@ class grade_sync {
      */
     private static function write(array &$outcome, array $existing, array $remembered, int $courseid, array &$timings,
             callable $lap): bool {
-        global $DB;
         $newrows = [];
         $regrade = false;
         $timings['items'] = 0.0;
@@ -267,7 +239,7 @@ class grade_sync {
         // The loop's time less the items created in it: update_final_grade() and its history.
         $timings['writes'] = round($timings['writes'] - $timings['items'], 1);
         // The first sync of a course inserts one row per grade: in bulk.
-        $DB->insert_records('block_kuracloud_grades', $newrows);
+        grade_rows::insert_last_written($newrows);
         return $regrade;
     }
 
@@ -281,10 +253,8 @@ class grade_sync {
      * @param float $grade Value written.
      */
     private static function remember(array $remembered, array &$newrows, int $itemid, int $userid, float $grade): void {
-        global $DB;
         if (isset($remembered[$itemid][$userid])) {
-            $DB->update_record('block_kuracloud_grades', (object)['id' => $remembered[$itemid][$userid],
-                'lastwritten' => $grade, 'timemodified' => time()]);
+            grade_rows::update_last_written($remembered[$itemid][$userid], $grade);
         } else {
             $newrows[$itemid . '-' . $userid] = ['itemid' => $itemid, 'userid' => $userid, 'lastwritten' => $grade,
                 'timemodified' => time()];

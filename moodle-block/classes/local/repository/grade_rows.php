@@ -1,0 +1,120 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+
+namespace block_kuracloud\local\repository;
+
+/**
+ * The gradebook rows of our grade items, and the values we last wrote into them
+ * (block_kuracloud_grades: how a later teacher edit is recognised).
+ *
+ * @package    block_kuracloud
+ * @copyright  2026 block_kuracloud contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class grade_rows {
+    /** Table of the values last written. */
+    const TABLE = 'block_kuracloud_grades';
+
+    /**
+     * Each grade's current final grade and whether it is locked (now, or by its lock time).
+     *
+     * @param int[] $itemids Grade items.
+     * @return array [itemid][userid] => ['current' => ?float, 'locked' => bool]
+     */
+    public static function gradebook(array $itemids): array {
+        global $DB;
+        $state = [];
+        if (!$itemids) {
+            return $state;
+        }
+        [$insql, $params] = $DB->get_in_or_equal(array_values($itemids));
+        $rs = $DB->get_recordset_sql("SELECT id, itemid, userid, finalgrade, locked, locktime
+                                        FROM {grade_grades} WHERE itemid $insql", $params);
+        $now = time();
+        foreach ($rs as $g) {
+            $state[(int)$g->itemid][(int)$g->userid] = [
+                'current' => $g->finalgrade === null ? null : (float)$g->finalgrade,
+                'locked' => !empty($g->locked) || (!empty($g->locktime) && $g->locktime < $now),
+            ];
+        }
+        $rs->close();
+        return $state;
+    }
+
+    /**
+     * The values last written.
+     *
+     * @param int[] $itemids Grade items.
+     * @return array [itemid][userid] => float
+     */
+    public static function last_written(array $itemids): array {
+        global $DB;
+        $last = [];
+        if (!$itemids) {
+            return $last;
+        }
+        [$insql, $params] = $DB->get_in_or_equal(array_values($itemids));
+        $rs = $DB->get_recordset_select(self::TABLE, "itemid $insql", $params, '', 'id, itemid, userid, lastwritten');
+        foreach ($rs as $w) {
+            $last[(int)$w->itemid][(int)$w->userid] = (float)$w->lastwritten;
+        }
+        $rs->close();
+        return $last;
+    }
+
+    /**
+     * The ids of the last-written rows.
+     *
+     * @param int[] $itemids Grade items.
+     * @return array [itemid][userid] => row id
+     */
+    public static function last_written_ids(array $itemids): array {
+        global $DB;
+        $ids = [];
+        if (!$itemids) {
+            return $ids;
+        }
+        [$insql, $params] = $DB->get_in_or_equal(array_values($itemids));
+        $rs = $DB->get_recordset_select(self::TABLE, "itemid $insql", $params, '', 'id, itemid, userid');
+        foreach ($rs as $row) {
+            $ids[(int)$row->itemid][(int)$row->userid] = (int)$row->id;
+        }
+        $rs->close();
+        return $ids;
+    }
+
+    /**
+     * Remembers new values in bulk (a first sync writes one per grade).
+     *
+     * @param array $rows Rows: itemid, userid, lastwritten, timemodified.
+     */
+    public static function insert_last_written(array $rows): void {
+        global $DB;
+        $DB->insert_records(self::TABLE, $rows);
+    }
+
+    /**
+     * Remembers a new value in an existing row.
+     *
+     * @param int $id Row id.
+     * @param float $grade Value written.
+     */
+    public static function update_last_written(int $id, float $grade): void {
+        global $DB;
+        $DB->update_record(self::TABLE, (object)['id' => $id, 'lastwritten' => $grade, 'timemodified' => time()]);
+    }
+}
