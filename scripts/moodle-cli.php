@@ -18,6 +18,8 @@
  * Helper of the scripts that drive the harness Moodle (test-moodle-concurrency.sh,
  * bench-moodle.sh), run with its PHP:
  *   setup  --course=ID --sim=URL [--remote=102]  connect to the simulator, map the course
+ *                                                (from scratch: the course's kuraCloud grade items, their
+ *                                                grades and every link of the kuraCloud course are removed)
  *   links  --course=ID                           print the number of stored links
  *   rows   --course=ID                           JSON: links, last-written grade rows, grades
  *   config --name=N [--value=V]                  set (or, without a value, unset) a plugin setting
@@ -44,6 +46,14 @@ if ($action === 'setup') {
     $remote = (int)$options['remote'];
     $DB->delete_records('block_kuracloud_maps', ['connectionid' => $connectionid, 'remotecourseid' => $remote]);
     $DB->delete_records('block_kuracloud_maps', ['courseid' => $courseid]);
+    // A course reused from an earlier run starts as a new one: no links, no kuraCloud grades.
+    $DB->delete_records('block_kuracloud_links', ['connectionid' => $connectionid, 'remotecourseid' => $remote]);
+    require_once($CFG->libdir . '/gradelib.php');
+    foreach (grade_item::fetch_all(['courseid' => $courseid, 'itemmodule' => 'kuracloud']) ?: [] as $item) {
+        $DB->delete_records('block_kuracloud_grades', ['itemid' => $item->id]);
+        $item->delete('bench');
+    }
+    grade_regrade_final_grades($courseid);
     \block_kuracloud\local\service\mapping_service::create(get_course($courseid), $connectionid, $remote);
     echo "mapped\n";
 } else if ($action === 'links') {
