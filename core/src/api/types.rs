@@ -95,56 +95,6 @@ pub struct ExportProgress {
     pub status: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExportedLesson {
-    #[serde(default)]
-    pub published_content_id: i64,
-    pub published_lesson_id: i64,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub published_lesson_title: String,
-    #[serde(default)]
-    pub graded_published_revisions: Vec<ExportedRevision>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExportedRevision {
-    pub published_revision_id: i64,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub published_revision_title: String,
-    #[serde(default)]
-    pub questions: Vec<ExportedQuestion>,
-    #[serde(default)]
-    pub student_grades: Vec<ExportedStudentGrade>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExportedQuestion {
-    pub question_id: i64,
-    #[serde(default)]
-    pub max_grade: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExportedStudentGrade {
-    pub student_id: i64,
-    #[serde(default)]
-    pub grade_offset: Option<f64>,
-    #[serde(default)]
-    pub question_grades: Vec<ExportedQuestionGrade>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExportedQuestionGrade {
-    pub question_id: i64,
-    #[serde(default)]
-    pub question_grade: Option<f64>,
-}
-
 /// kuraCloud error bodies may carry `{"message": "..."}`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ApiMessage {

@@ -1,6 +1,6 @@
 //! The API's routes and their rules, and the control API.
 
-use super::faults::Fault;
+use super::faults::{Fault, ROUTES};
 use super::state::*;
 use super::{ExportConfig, Shared};
 use serde_json::{json, Value};
@@ -510,6 +510,15 @@ pub fn control(shared: &Shared, method: &str, path: &str, body: &str) -> Answer 
             Err(e) => message(400, &format!("invalid state: {e}")),
         },
         ("POST", "faults") => match serde_json::from_str::<Fault>(body) {
+            // A misspelt route would never fire, and a test would pass for no reason.
+            Ok(f) if f.route != "*" && !ROUTES.contains(&f.route.as_str()) => message(
+                400,
+                &format!(
+                    "invalid fault: unknown route {:?} (known: {})",
+                    f.route,
+                    ROUTES.join(", ")
+                ),
+            ),
             Ok(f) => {
                 shared.faults.lock().unwrap().push(f);
                 (200, "{}".into())
