@@ -22,3 +22,6 @@ echo "built dist/kuracloud.wasm ($(stat -c %s dist/kuracloud.wasm) bytes)"
 cargo run -q -p wasm2php -- dist/kuracloud.wasm dist/kuracloud.php
 php -l dist/kuracloud.php >/dev/null
 echo "built dist/kuracloud.php ($(stat -c %s dist/kuracloud.php) bytes)"
+# The plugin directory's copies (gitignored; what package-block.sh zips and a developer
+# copies into a Moodle) follow the build, so they are never older than dist/.
+cp dist/kuracloud.wasm dist/kuracloud.php moodle-block/wasm/
