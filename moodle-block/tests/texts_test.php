@@ -108,6 +108,32 @@ final class texts_test extends kuracloud_testcase {
         $this->assertStringEndsWith('kuraCloud said: Token revoked', texts::stored($row->message));
     }
 
+    public function test_the_history_names_its_syncs_statuses_and_counts_in_the_reader_s_language(): void {
+        global $PAGE;
+        $rows = [(object)['timecreated' => time(), 'courseid' => 2, 'userid' => 0, 'kind' => 'grades', 'status' => 'synced',
+            'counts' => json_encode(['write' => 4, 'no_grade' => 1, 'locked' => 0]), 'message' => null],
+            (object)['timecreated' => time(), 'courseid' => 2, 'userid' => 0, 'kind' => 'students', 'status' => 'oldstatus',
+            'counts' => json_encode(['add' => 2, 'somethingold' => 3]), 'message' => null]];
+        $PAGE->set_url(new \moodle_url('/blocks/kuracloud/history.php'));
+        $PAGE->set_context(\context_system::instance());
+        $english = $PAGE->get_renderer('block_kuracloud')->history($rows, false);
+        foreach (['<td>Grades</td>', '<td>Synced</td>', 'Grades written: 4, No grade yet: 1', '<td>Students</td>',
+                'Invited: 2'] as $text) {
+            $this->assertStringContainsString($text, $english);
+        }
+        $this->assertStringNotContainsString('Locked', $english, 'a count of zero is left out');
+        // Codes the plugin has no string for (rows of an older version) are shown as stored.
+        $this->assertStringContainsString('<td>oldstatus</td>', $english);
+        $this->assertStringContainsString('somethingold: 3', $english);
+
+        $this->override_strings(['historykind_grades' => 'Bewertungen', 'historystatus_synced' => 'Abgeglichen',
+            'historycount_write' => 'Geschrieben']);
+        $translated = $PAGE->get_renderer('block_kuracloud')->history($rows, false);
+        foreach (['<td>Bewertungen</td>', '<td>Abgeglichen</td>', 'Geschrieben: 4'] as $text) {
+            $this->assertStringContainsString($text, $translated);
+        }
+    }
+
     public function test_an_unknown_code_is_shown_as_itself_never_as_an_error(): void {
         $this->assertSame('[no_such_code]', texts::plain(['code' => 'no_such_code', 'params' => []]));
         $this->assertSame('', texts::plain(null));

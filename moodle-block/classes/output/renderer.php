@@ -173,15 +173,15 @@ class renderer extends \plugin_renderer_base {
             $counts = [];
             foreach ((array)json_decode((string)$r->counts, true) as $name => $n) {
                 if ($n) {
-                    $counts[] = $name . ': ' . (int)$n;
+                    $counts[] = self::history_word('historycount_', (string)$name) . ': ' . (int)$n;
                 }
             }
             $out[] = [
                 'time' => userdate($r->timecreated, get_string('strftimedatetimeshort', 'langconfig')),
                 'course' => $showcourse ? (new \moodle_url('/course/view.php', ['id' => $r->courseid]))->out(false) : null,
                 'courseid' => $r->courseid,
-                'kind' => $r->kind,
-                'status' => $r->status,
+                'kind' => self::history_word('historykind_', (string)$r->kind),
+                'status' => self::history_word('historystatus_', (string)$r->status),
                 'user' => isset($users[$r->userid]) ? fullname($users[$r->userid]) : get_string('historyautomatic', 'block_kuracloud'),
                 'counts' => implode(', ', $counts),
                 'message' => texts::stored($r->message),
@@ -189,6 +189,19 @@ class renderer extends \plugin_renderer_base {
         }
         return $this->render_from_template('block_kuracloud/history', ['rows' => $out, 'hasrows' => !empty($out),
             'showcourse' => $showcourse]);
+    }
+
+    /**
+     * A history column's code in the reader's language: its string when the plugin has
+     * one, else the code itself (rows written by an older version may hold others).
+     *
+     * @param string $prefix String identifier prefix.
+     * @param string $code The stored code.
+     * @return string
+     */
+    private static function history_word(string $prefix, string $code): string {
+        return get_string_manager()->string_exists($prefix . $code, 'block_kuracloud')
+            ? get_string($prefix . $code, 'block_kuracloud') : $code;
     }
 
     /**
