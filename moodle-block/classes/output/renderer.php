@@ -73,14 +73,17 @@ class renderer extends \plugin_renderer_base {
      */
     public function student_result(array $outcome, int $courseid): string {
         $rows = [];
+        $actions = [];
+        $messages = [];
         foreach ($outcome['results'] as $r) {
+            $actions[$r['action']] ??= get_string('action_' . $r['action'], 'block_kuracloud');
             $rows[] = [
-                'action' => get_string('action_' . $r['action'], 'block_kuracloud'),
+                'action' => $actions[$r['action']],
                 'name' => $r['name'],
                 'email' => $r['email'],
                 'result' => $r['result'],
                 'ok' => in_array($r['result'], [status::DONE, status::NO_CHANGE], true),
-                'message' => texts::plain($r['text']),
+                'message' => $messages[json_encode($r['text'])] ??= texts::plain($r['text']),
             ];
         }
         return $this->render_from_template('block_kuracloud/student_result', [
@@ -227,14 +230,22 @@ class renderer extends \plugin_renderer_base {
      */
     private static function entries(array $entries): array {
         $out = [];
+        // A plan of thousands repeats a handful of actions and reasons: each is looked up
+        // once (get_string for every row was most of a 2,000-student preview's time).
+        $actions = [];
+        $reasons = [];
         foreach ($entries as $e) {
+            $action = (string)$e['action'];
+            $actions[$action] ??= get_string('action_' . $action, 'block_kuracloud');
+            $key = json_encode([$action, $e['reason'] ?? null, $e['changes'] ?? null]);
+            $reasons[$key] ??= texts::reason($e);
             $out[] = [
-                'action' => get_string('action_' . $e['action'], 'block_kuracloud'),
-                'actionkey' => $e['action'],
-                'destructive' => in_array($e['action'], ['delete', 'reinvite'], true),
+                'action' => $actions[$action],
+                'actionkey' => $action,
+                'destructive' => in_array($action, ['delete', 'reinvite'], true),
                 'name' => $e['name'],
                 'email' => $e['email'],
-                'reason' => texts::reason($e),
+                'reason' => $reasons[$key],
             ];
         }
         return $out;
