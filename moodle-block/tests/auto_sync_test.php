@@ -98,8 +98,8 @@ final class auto_sync_test extends kuracloud_testcase {
         $PAGE->set_url('/blocks/kuracloud/history.php');
         $html = $PAGE->get_renderer('block_kuracloud')->history(array_values($DB->get_records('block_kuracloud_log')), true);
         $this->assertStringContainsString('Tess Teacher', $html);
-        $this->assertStringContainsString('add: 1', $html);
-        $this->assertStringContainsString('applied', $html);
+        $this->assertStringContainsString('<td>Students</td><td>Applied</td>', $html);
+        $this->assertStringContainsString('Invited: 1, Restored: 1, Deleted: 1, Unchanged: 2', $html);
     }
 
     public function test_the_cli_report_shows_each_student_and_the_counts(): void {
