@@ -27,7 +27,7 @@ defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'block_kuracloud';
 // Later than the old plugin's 2022020206, so sites upgrade in place.
-$plugin->version = 2026120204;
+$plugin->version = 2026120205;
 $plugin->requires = 2022112800; // Moodle 4.1.
 $plugin->supported = [401, 405];
 $plugin->maturity = MATURITY_BETA;

@@ -69,7 +69,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("course_deleted", "kuraCloud course {course_id} is deleted or no longer exists. Restore it in kuraCloud to use this mapping again."),
     ("connection_gone", "the mapping's kuraCloud connection no longer exists"),
     ("students_not_synced", "Students have not been synchronised with kuraCloud yet: synchronise the students first, then the grades."),
-    ("grades_summary", "{items} grade items: {write} grades to write, {unchanged} unchanged, {teacher_edited} edited by a teacher, {locked} locked, {unknown} students not linked."),
+    ("grades_summary", "Grade items: {items}. To write: {write}; unchanged: {unchanged}; edited by a teacher: {teacher_edited}; locked: {locked}; students not linked: {unknown}."),
     ("revision_no_max", "its questions have no maximum grade"),
     ("revision_max_out_of_range", "its maximum grade is out of range"),
 ];

@@ -72,7 +72,7 @@ final class background_sync_test extends kuracloud_testcase {
         $this->assertCount(2, grade_sync::items((int)$course->id));
         $record = $DB->get_record('stored_progress', ['idnumber' => background_sync::idnumber((int)$mapping->id)]);
         $this->assertEquals(100, (float)$record->percentcompleted);
-        $this->assertStringContainsString('grade items', $record->message);
+        $this->assertStringContainsString('Grade items: 2. To write: 4;', $record->message);
         $this->assertTrue($DB->record_exists('block_kuracloud_log', ['courseid' => $course->id, 'kind' => 'grades',
             'status' => 'synced', 'userid' => $users['teacher']->id]));
         $messages = $sink->get_messages();
