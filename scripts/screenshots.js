@@ -156,7 +156,7 @@ async function go(page, rel) {
     await fetch(`${sim}/_control/faults`, { method: 'DELETE' });
 
     await go(page, `/blocks/kuracloud/history.php?courseid=${courseid}`);
-    await shot(page, '14-history', ['Sync history', 'students', 'grades']);
+    await shot(page, '14-history', ['Sync history', 'Students', 'Grades', 'Grades written', 'Applied']);
 
     // A big sync goes to the background (threshold lowered for the walk): live progress on
     // the page and in the block, then cron runs it.
@@ -179,7 +179,7 @@ async function go(page, rel) {
 
     await login(page, 'admin', process.env.MOODLE_ADMIN_PASS || 'Admin-Pass-123!');
     await go(page, '/blocks/kuracloud/history.php');
-    await shot(page, '16b-history-site', ['Sync history', 'Course', 'students']);
+    await shot(page, '16b-history-site', ['Sync history', 'Course', 'Students', 'Grades']);
     await go(page, '/blocks/kuracloud/connections.php');
     await shot(page, '17-connections', 'Demo University');
     await page.locator('a[aria-label="Delete"]').first().click();
