@@ -61,7 +61,14 @@ class sync_log_entries {
      */
     public static function page(?int $courseid, int $offset, int $limit): array {
         global $DB;
-        return array_values($DB->get_records(self::TABLE, $courseid === null ? [] : ['courseid' => $courseid],
-            'timecreated DESC, id DESC', '*', $offset, $limit));
+        // The course's short name rides along for the site-wide view; a deleted course leaves it null.
+        $where = $courseid === null ? '' : 'WHERE l.courseid = :courseid';
+        return array_values($DB->get_records_sql(
+            "SELECT l.*, c.shortname AS courseshortname
+               FROM {" . self::TABLE . "} l
+          LEFT JOIN {course} c ON c.id = l.courseid
+             $where
+           ORDER BY l.timecreated DESC, l.id DESC",
+            $courseid === null ? [] : ['courseid' => $courseid], $offset, $limit));
     }
 }
