@@ -208,4 +208,24 @@ final class grade_sync_test extends kuracloud_testcase {
         $this->assertEquals(17.5, (float)$courseitem->get_final((int)$users['Ana']->id)->finalgrade);
         $this->assertEquals(6.0, (float)$courseitem->get_final((int)$users['Ben']->id)->finalgrade);
     }
+
+    public function test_the_grade_table_statistics_are_refreshed_on_postgresql(): void {
+        global $DB;
+        if ($DB->get_dbfamily() !== 'postgres') {
+            // Nothing to refresh: it must not fail either.
+            \block_kuracloud\local\repository\grade_rows::refresh_planner_statistics();
+            $this->assertDebuggingNotCalled();
+            return;
+        }
+        // (Statistics views are read from a snapshot kept until the transaction ends, or cleared.)
+        $count = function() use ($DB): int {
+            $DB->get_field_sql('SELECT pg_stat_clear_snapshot()');
+            return (int)$DB->get_field_sql('SELECT analyze_count FROM pg_stat_user_tables WHERE relname = ?',
+                [$DB->get_prefix() . 'grade_grades']);
+        };
+        $before = $count();
+        \block_kuracloud\local\repository\grade_rows::refresh_planner_statistics();
+        $this->assertDebuggingNotCalled();
+        $this->assertSame($before + 1, $count());
+    }
 }

@@ -117,4 +117,26 @@ class grade_rows {
         global $DB;
         $DB->update_record(self::TABLE, (object)['id' => $id, 'lastwritten' => $grade, 'timemodified' => time()]);
     }
+
+    /**
+     * Brings the database's statistics of the gradebook's grade table up to date, after a
+     * sync that added many grades. PostgreSQL plans queries from statistics its autovacuum
+     * refreshes only a while later: on a table that the sync has just grown several-fold,
+     * the regrade's per-student queries are planned as if it were still small (40,000 new
+     * grades: 46 s of regrade instead of 13). ANALYZE reads a bounded sample of rows, so it
+     * costs about 0.1 s at any table size. MariaDB's regrade measured the same with and
+     * without its ANALYZE TABLE, so only PostgreSQL gets it. A failure here only costs
+     * time: it is not an error of the sync.
+     */
+    public static function refresh_planner_statistics(): void {
+        global $DB;
+        if ($DB->get_dbfamily() !== 'postgres') {
+            return;
+        }
+        try {
+            $DB->execute('ANALYZE {grade_grades}');
+        } catch (\dml_exception $e) {
+            debugging('block_kuracloud: ANALYZE of the grade table failed: ' . $e->getMessage(), DEBUG_DEVELOPER);
+        }
+    }
 }

@@ -37,6 +37,9 @@ class grade_sync {
     /** grade_items.itemmodule of our items. */
     const ITEMMODULE = 'kuracloud';
 
+    /** Grades written at or above which the grade table's statistics are refreshed before the regrade. */
+    const STATISTICS_AFTER_WRITES = 1000;
+
     /**
      * Our grade items in a course, by id.
      *
@@ -149,6 +152,10 @@ class grade_sync {
                 get_string('gradebookwritefailed', 'block_kuracloud', \core_text::substr($e->getMessage(), 0, 500)));
         }
         $lap('rows');
+        if ($regrade && ($outcome['totals']['write'] ?? 0) >= self::STATISTICS_AFTER_WRITES) {
+            grade_rows::refresh_planner_statistics();
+        }
+        $lap('statistics');
         // Null: not needed; false: left to the gradebook (the task's log shows it).
         $outcome['regraded'] = $regrade ? self::regrade($courseid) : null;
         $lap('regrade');
