@@ -14,7 +14,7 @@ echo "== cargo test"
 cargo test -q --workspace
 echo "== fuzzing: 3,000 cases (at most 60 s), seed 1" && FUZZ_PROFILE=dev scripts/fuzz.sh 60 1 --inputs 3000
 echo "== php -l"
-find moodle-block php-ext -name '*.php' -print0 | xargs -0 -r -n1 php -l >/dev/null
+find moodle-block php-ext scripts -name '*.php' -print0 | xargs -0 -r -n1 php -l >/dev/null
 echo "== plugin validation (what moodle-plugin-ci validate checks)"
 php scripts/validate-plugin.php
 echo "== PHP extension tests"
