@@ -31,6 +31,7 @@ use block_kuracloud\local\service\student_sync;
 use block_kuracloud\local\status;
 use block_kuracloud\local\wasm\workflow_exception;
 use block_kuracloud\output\messages;
+use block_kuracloud\output\progress_stages;
 
 // The progress bar streams while the export runs.
 define('NO_OUTPUT_BUFFERING', true);
@@ -80,8 +81,10 @@ if (background_sync::should_queue($mapping)) {
 echo $OUTPUT->header();
 echo $OUTPUT->heading(get_string('syncgrades', 'block_kuracloud'));
 $bar = new progress_bar('block_kuracloud_grades', 500, true);
-$progress = function (string $stage, int $done, int $total) use ($bar): void {
-    $bar->update($done, max(1, $total), get_string('syncgrades', 'block_kuracloud') . ': ' . s($stage));
+$percent = 0.0;
+$progress = function (string $stage, int $done, int $total) use ($bar, &$percent): void {
+    $percent = progress_stages::percent(progress_stages::GRADES, $stage, $done, $total, $percent);
+    $bar->update_full($percent, progress_stages::label($stage, $done, $total));
 };
 try {
     $outcome = grade_sync::sync($mapping, (int)$USER->id, $progress);

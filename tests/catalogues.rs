@@ -176,3 +176,50 @@ fn the_moodle_block_has_a_constant_for_every_status_of_the_core() {
         assert_eq!(constant, &value.to_uppercase(), "`{value}`");
     }
 }
+
+/// Every progress stage the module reports (`progress("stage", ...)` in `core/src`) has a
+/// label in the Moodle language file (`progressstage_<stage>`), as do the plugin's own
+/// gradebook stages: the progress bars show them.
+#[test]
+fn the_moodle_block_has_a_label_for_every_progress_stage() {
+    fn stages(dir: &std::path::Path, out: &mut std::collections::BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).expect("core/src") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                stages(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let source = std::fs::read_to_string(&path).expect("a source file");
+                for rest in source.split(".progress(\"").skip(1) {
+                    if let Some((stage, _)) = rest.split_once('"') {
+                        out.insert(stage.to_string());
+                    }
+                }
+            }
+        }
+    }
+    let mut found = std::collections::BTreeSet::new();
+    stages(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../core/src")),
+        &mut found,
+    );
+    // The runtime's own unit test reports a stage "x".
+    found.remove("x");
+    assert!(
+        found.contains("export") && found.contains("read"),
+        "{found:?}"
+    );
+    found.extend(["write".to_string(), "regrade".to_string()]);
+    let php = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../moodle-block/lang/en/block_kuracloud.php"
+    ))
+    .expect("the Moodle language file");
+    let missing: Vec<_> = found
+        .iter()
+        .filter(|stage| !php.contains(&format!("$string['progressstage_{stage}'] = '")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no progressstage_ string for {missing:?}"
+    );
+}

@@ -228,4 +228,32 @@ final class grade_sync_test extends kuracloud_testcase {
         $this->assertDebuggingNotCalled();
         $this->assertSame($before + 1, $count());
     }
+
+    public function test_progress_covers_the_gradebook_writes_and_the_regrade_and_only_moves_forward(): void {
+        [, $mapping] = $this->synced_course();
+        $reports = [];
+        $outcome = grade_sync::sync($mapping, 0, function (string $stage, int $done, int $total) use (&$reports): void {
+            $reports[] = [$stage, $done, $total];
+        });
+        $written = $outcome['totals']['write'];
+        $this->assertGreaterThan(0, $written);
+        $this->assertContains(['write', 0, $written], $reports);
+        $this->assertContains(['write', $written, $written], $reports);
+        $this->assertSame(['regrade', 0, 1], end($reports));
+        $percent = 0.0;
+        $seen = [];
+        foreach ($reports as [$stage, $done, $total]) {
+            $next = \block_kuracloud\output\progress_stages::percent(\block_kuracloud\output\progress_stages::GRADES,
+                $stage, $done, $total, $percent);
+            $this->assertGreaterThanOrEqual($percent, $next, "$stage $done/$total");
+            $percent = $next;
+            $seen[$stage] = true;
+            // Every stage a grade sync reports has a band of the bar.
+            $this->assertArrayHasKey($stage, \block_kuracloud\output\progress_stages::GRADES);
+        }
+        $this->assertSame(['read', 'export', 'download', 'mapping', 'write', 'regrade'], array_keys($seen));
+        $this->assertSame('Writing grades to the gradebook: 3 of 4',
+            \block_kuracloud\output\progress_stages::label('write', 3, 4));
+        $this->assertSame('Working', \block_kuracloud\output\progress_stages::label('no-such-stage', 0, 0));
+    }
 }

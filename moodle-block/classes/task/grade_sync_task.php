@@ -17,6 +17,7 @@ namespace block_kuracloud\task;
 
 use block_kuracloud\local\service\grade_sync;
 use block_kuracloud\local\status;
+use block_kuracloud\output\progress_stages;
 
 /**
  * A teacher's grade sync, in the background: progress in the mapping's stored progress
@@ -37,11 +38,11 @@ class grade_sync_task extends background_task {
         }
         $this->open_progress($mapping);
         $userid = (int)$this->get_userid();
-        $stage = get_string('syncgrades', 'block_kuracloud');
-        $progress = function (string $name, int $done, int $total) use ($stage): void {
-            // The module's stages, export then mapping, as one bar: export to 90 %, then the rest.
-            $fraction = $total > 0 ? min(1, $done / $total) : 0;
-            $this->progress->update_full($name === 'export' ? 90 * $fraction : 90 + 9 * $fraction, $stage);
+        $percent = 0.0;
+        $progress = function (string $stage, int $done, int $total) use (&$percent): void {
+            // (Reports made inside the gradebook's transaction are seen when it commits.)
+            $percent = progress_stages::percent(progress_stages::GRADES, $stage, $done, $total, $percent);
+            $this->progress->update_full($percent, progress_stages::label($stage, $done, $total));
         };
         $outcome = $this->run_sync($mapping, $userid, fn() => grade_sync::sync($mapping, $userid, $progress));
         if ($outcome === null) {

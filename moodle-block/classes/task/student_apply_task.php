@@ -17,6 +17,7 @@ namespace block_kuracloud\task;
 
 use block_kuracloud\local\service\student_sync;
 use block_kuracloud\local\status;
+use block_kuracloud\output\progress_stages;
 
 /**
  * The apply of a reviewed student plan, in the background: exactly the plan with the
@@ -39,10 +40,10 @@ class student_apply_task extends background_task {
         $this->open_progress($mapping);
         $data = $this->get_custom_data();
         $userid = (int)$this->get_userid();
-        $stage = get_string('syncusers', 'block_kuracloud');
-        $progress = function (string $name, int $done, int $total) use ($stage): void {
-            $fraction = $total > 0 ? min(1, $done / $total) : 0;
-            $this->progress->update_full($name === 'read' ? 10 * $fraction : 10 + 89 * $fraction, $stage);
+        $percent = 0.0;
+        $progress = function (string $stage, int $done, int $total) use (&$percent): void {
+            $percent = progress_stages::percent(progress_stages::STUDENTS, $stage, $done, $total, $percent);
+            $this->progress->update_full($percent, progress_stages::label($stage, $done, $total));
         };
         $outcome = $this->run_sync($mapping, $userid, fn() => student_sync::apply($mapping, (string)$data->fingerprint,
             !empty($data->allowmassremoval), $userid, $progress));

@@ -144,8 +144,11 @@ class grade_sync {
         // the next sync starts from the gradebook as it was and writes them all again.
         try {
             // (A closure, not fn(): write() fills in $outcome and $timings by reference.)
-            $regrade = transaction::run(function() use (&$outcome, $existing, $remembered, $courseid, &$timings, $lap) {
-                return self::write($outcome, $existing, $remembered, $courseid, $timings, $lap);
+            $report = self::progress_reporter($progress, 'write', (int)($outcome['totals']['write'] ?? 0));
+            $report(0);
+            $regrade = transaction::run(function() use (&$outcome, $existing, $remembered, $courseid, &$timings, $lap,
+                    $report) {
+                return self::write($outcome, $existing, $remembered, $courseid, $timings, $lap, $report);
             }, [\grade_category::class, 'clean_record_set']);
         } catch (\Throwable $e) {
             throw new workflow_exception('gradebook_write_failed',
@@ -156,6 +159,9 @@ class grade_sync {
             grade_rows::refresh_planner_statistics();
         }
         $lap('statistics');
+        if ($regrade && $progress) {
+            $progress('regrade', 0, 1);
+        }
         // Null: not needed; false: left to the gradebook (the task's log shows it).
         $outcome['regraded'] = $regrade ? self::regrade($courseid) : null;
         $lap('regrade');
@@ -201,10 +207,12 @@ class grade_sync {
      * @param int $courseid Course.
      * @param array $timings Phase timings, ms (added to).
      * @param callable $lap Ends a timing phase.
+     * @param callable $report Reports how many grades are written so far.
      * @return bool Whether grades were written (the course needs regrading).
      */
     private static function write(array &$outcome, array $existing, array $remembered, int $courseid, array &$timings,
-            callable $lap): bool {
+            callable $lap, callable $report): bool {
+        $written = 0;
         $newrows = [];
         $regrade = false;
         $timings['items'] = 0.0;
@@ -236,6 +244,7 @@ class grade_sync {
                 } else {
                     $outcome['lockedonwrite']++;
                 }
+                $report(++$written);
             }
             foreach ($itemoutcome['record'] as $record) {
                 self::remember($remembered, $newrows, (int)$item->id, (int)$record['user_id'], (float)$record['grade']);
@@ -248,6 +257,24 @@ class grade_sync {
         // The first sync of a course inserts one row per grade: in bulk.
         grade_rows::insert_last_written($newrows);
         return $regrade;
+    }
+
+    /**
+     * A stage's progress, reported about once a percent (each report may be a database
+     * write of a stored progress bar), and at its end.
+     *
+     * @param callable|null $progress Progress callback (stage, done, total), or none.
+     * @param string $stage The stage.
+     * @param int $total Its total.
+     * @return callable Takes the count done so far.
+     */
+    private static function progress_reporter(?callable $progress, string $stage, int $total): callable {
+        $every = max(50, intdiv($total, 100));
+        return function (int $done) use ($progress, $stage, $total, $every): void {
+            if ($progress && ($done % $every === 0 || $done === $total)) {
+                $progress($stage, $done, $total);
+            }
+        };
     }
 
     /**
