@@ -62,8 +62,14 @@ final class progress_stages {
      */
     public static function label(string $stage, int $done, int $total): string {
         $identifier = 'progressstage_' . $stage;
-        if (!get_string_manager()->string_exists($identifier, 'block_kuracloud')) {
+        $strings = get_string_manager();
+        if (!$strings->string_exists($identifier, 'block_kuracloud')) {
             return get_string('progressstage_working', 'block_kuracloud');
+        }
+        // "0 of 40000" reads as stuck where the counts are not seen before the end (a
+        // background sync's gradebook writes are one transaction): the start says what comes.
+        if ($done === 0 && $strings->string_exists($identifier . '_start', 'block_kuracloud')) {
+            $identifier .= '_start';
         }
         return get_string($identifier, 'block_kuracloud', (object)['done' => format_float($done, 0),
             'total' => format_float($total, 0)]);
