@@ -254,6 +254,14 @@ final class grade_sync_test extends kuracloud_testcase {
         $this->assertSame(['read', 'export', 'download', 'mapping', 'write', 'regrade'], array_keys($seen));
         $this->assertSame('Writing grades to the gradebook: 3 of 4',
             \block_kuracloud\output\progress_stages::label('write', 3, 4));
+        // An unchanged re-sync writes nothing: no writing stage, no regrade.
+        $reports = [];
+        $again = grade_sync::sync($mapping, 0, function (string $stage) use (&$reports): void {
+            $reports[] = $stage;
+        });
+        $this->assertSame(0, $again['totals']['write']);
+        $this->assertNotContains('write', $reports);
+        $this->assertNotContains('regrade', $reports);
         $this->assertSame('Writing 4 grades to the gradebook', \block_kuracloud\output\progress_stages::label('write', 0, 4));
         $this->assertSame('Working', \block_kuracloud\output\progress_stages::label('no-such-stage', 0, 0));
     }

@@ -260,8 +260,8 @@ class grade_sync {
     }
 
     /**
-     * A stage's progress, reported about once a percent (each report may be a database
-     * write of a stored progress bar), and at its end.
+     * A stage's progress, reported at its start, about once a percent (each report may be
+     * a database write of a stored progress bar) and at its end.
      *
      * @param callable|null $progress Progress callback (stage, done, total), or none.
      * @param string $stage The stage.
@@ -271,7 +271,8 @@ class grade_sync {
     private static function progress_reporter(?callable $progress, string $stage, int $total): callable {
         $every = max(50, intdiv($total, 100));
         return function (int $done) use ($progress, $stage, $total, $every): void {
-            if ($progress && ($done % $every === 0 || $done === $total)) {
+            // (Nothing to write, no stage: an unchanged re-sync is over after the mapping.)
+            if ($progress && $total > 0 && ($done % $every === 0 || $done === $total)) {
                 $progress($stage, $done, $total);
             }
         };
