@@ -122,9 +122,13 @@ try {
             $DB->perf_get_writes() - $writes, $result === true ? 'ok' : json_encode($result));
     }
 } finally {
-    // After a failure the open transaction is rolled back, the items with it.
-    foreach ($DB->is_transaction_started() ? [] : $items as $item) {
-        if (!empty($item->id)) {
+    // After a failure, the open transaction first: undone, and the items with it if they
+    // were still in it; what was committed already is deleted.
+    if ($DB->is_transaction_started()) {
+        $DB->force_transaction_rollback();
+    }
+    foreach ($items as $item) {
+        if (!empty($item->id) && $DB->record_exists('grade_items', ['id' => $item->id])) {
             $item->delete('bench');
         }
     }

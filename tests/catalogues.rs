@@ -189,8 +189,13 @@ fn the_moodle_block_has_a_label_for_every_progress_stage() {
                 stages(&path, out);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let source = std::fs::read_to_string(&path).expect("a source file");
-                for rest in source.split(".progress(\"").skip(1) {
-                    if let Some((stage, _)) = rest.split_once('"') {
+                // `.progress(` then the stage's literal, wherever rustfmt breaks the line.
+                for rest in source.split(".progress(").skip(1) {
+                    let rest = rest.trim_start();
+                    let Some(literal) = rest.strip_prefix('"') else {
+                        panic!("{}: a progress stage that is not a literal", path.display());
+                    };
+                    if let Some((stage, _)) = literal.split_once('"') {
                         out.insert(stage.to_string());
                     }
                 }

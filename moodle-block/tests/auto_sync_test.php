@@ -91,15 +91,17 @@ final class auto_sync_test extends kuracloud_testcase {
     }
 
     public function test_the_history_lists_each_sync_with_who_and_what(): void {
-        global $PAGE;
+        global $PAGE, $DB;
         [$course, $mapping, $users] = $this->mapped_course();
         $plan = student_sync::preview($mapping);
         student_sync::apply($mapping, $plan['fingerprint'], false, (int)$users['teacher']->id);
         $PAGE->set_url('/blocks/kuracloud/history.php');
+        $DB->set_field('course', 'shortname', 'PHYS&101 <i>', ['id' => $course->id]);
         $rows = \block_kuracloud\local\repository\sync_log_entries::page(null, 0, 50);
         $html = $PAGE->get_renderer('block_kuracloud')->history($rows, true);
-        // The site-wide view names the course, not its id.
-        $this->assertStringContainsString('>' . $course->shortname . '</a>', $html);
+        // The site-wide view names the course, not its id, escaped once.
+        $this->assertStringContainsString('>PHYS&amp;101 </a>', $html);
+        $this->assertStringNotContainsString('<i>', $html);
         $this->assertStringContainsString('Tess Teacher', $html);
         $this->assertStringContainsString('<td>Students</td><td>Applied</td>', $html);
         $this->assertStringContainsString('Invited: 1, Restored: 1, Deleted: 1, Unchanged: 2', $html);

@@ -226,6 +226,11 @@ final class grade_sync_test extends kuracloud_testcase {
         $before = $count();
         \block_kuracloud\local\repository\grade_rows::refresh_planner_statistics();
         $this->assertDebuggingNotCalled();
+        // Before PostgreSQL 15 the count reaches the view through the statistics collector,
+        // up to about half a second later.
+        for ($waited = 0; $count() === $before && $waited < 30; $waited++) {
+            usleep(100000);
+        }
         $this->assertSame($before + 1, $count());
     }
 
@@ -243,8 +248,9 @@ final class grade_sync_test extends kuracloud_testcase {
         $percent = 0.0;
         $seen = [];
         foreach ($reports as [$stage, $done, $total]) {
+            // Where the stage's band puts the bar by itself (not held up by where it was).
             $next = \block_kuracloud\output\progress_stages::percent(\block_kuracloud\output\progress_stages::GRADES,
-                $stage, $done, $total, $percent);
+                $stage, $done, $total);
             $this->assertGreaterThanOrEqual($percent, $next, "$stage $done/$total");
             $percent = $next;
             $seen[$stage] = true;

@@ -183,6 +183,7 @@ class renderer extends \plugin_renderer_base {
                 'time' => userdate($r->timecreated, get_string('strftimedatetimeshort', 'langconfig')),
                 'course' => $showcourse ? (new \moodle_url('/course/view.php', ['id' => $r->courseid]))->out(false) : null,
                 'courseid' => $r->courseid,
+                // format_string() gives HTML (escaped, filtered): the template prints it raw.
                 'coursename' => isset($r->courseshortname) ? format_string($r->courseshortname, true,
                     ['context' => \context_system::instance()]) : (string)$r->courseid,
                 'kind' => self::history_word('historykind_', (string)$r->kind),

@@ -123,10 +123,12 @@ class grade_rows {
      * sync that added many grades. PostgreSQL plans queries from statistics its autovacuum
      * refreshes only a while later: on a table that the sync has just grown several-fold,
      * the regrade's per-student queries are planned as if it were still small (40,000 new
-     * grades: 46 s of regrade instead of 13). ANALYZE reads a bounded sample of rows, so it
-     * costs about 0.1 s at any table size. MariaDB's regrade measured the same with and
-     * without its ANALYZE TABLE, so only PostgreSQL gets it. A failure here only costs
-     * time: it is not an error of the sync.
+     * grades: 38.8 s of regrade instead of 13.5, docs/benchmarks.md). ANALYZE reads a
+     * bounded sample (30,000 rows by default), 0.1 s here; it does not grow with the table,
+     * though on a large table that is not cached it reads that sample from disk. SKIP_LOCKED:
+     * an autovacuum busy with the table makes it skip, never wait. MariaDB's regrade measured
+     * the same with and without its ANALYZE TABLE, so only PostgreSQL gets it. A failure
+     * here only costs time: it is not an error of the sync.
      */
     public static function refresh_planner_statistics(): void {
         global $DB;
@@ -134,7 +136,7 @@ class grade_rows {
             return;
         }
         try {
-            $DB->execute('ANALYZE {grade_grades}');
+            $DB->execute('ANALYZE (SKIP_LOCKED) {grade_grades}');
         } catch (\dml_exception $e) {
             debugging('block_kuracloud: ANALYZE of the grade table failed: ' . $e->getMessage(), DEBUG_DEVELOPER);
         }
