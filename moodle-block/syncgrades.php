@@ -81,11 +81,7 @@ if (background_sync::should_queue($mapping)) {
 echo $OUTPUT->header();
 echo $OUTPUT->heading(get_string('syncgrades', 'block_kuracloud'));
 $bar = new progress_bar('block_kuracloud_grades', 500, true);
-$percent = 0.0;
-$progress = function (string $stage, int $done, int $total) use ($bar, &$percent): void {
-    $percent = progress_stages::percent(progress_stages::GRADES, $stage, $done, $total, $percent);
-    $bar->update_full($percent, progress_stages::label($stage, $done, $total));
-};
+$progress = progress_stages::reporter(progress_stages::GRADES, $bar);
 try {
     $outcome = grade_sync::sync($mapping, (int)$USER->id, $progress);
     $bar->update_full(100, get_string('gradescomplete', 'block_kuracloud'));

@@ -34,6 +34,22 @@ final class progress_stages {
     const STUDENTS = ['read' => [0, 10], 'students' => [10, 99]];
 
     /**
+     * A progress callback (stage, done, total) that moves $bar through $bands with each
+     * stage's label: what the pages and the background tasks hand to a sync.
+     *
+     * @param array $bands Stage => [from, to] percent (GRADES or STUDENTS).
+     * @param \core\output\progress_bar $bar The page's bar, or a task's stored one.
+     * @return callable
+     */
+    public static function reporter(array $bands, \core\output\progress_bar $bar): callable {
+        $percent = 0.0;
+        return function (string $stage, int $done, int $total) use ($bands, $bar, &$percent): void {
+            $percent = self::percent($bands, $stage, $done, $total, $percent);
+            $bar->update_full($percent, self::label($stage, $done, $total));
+        };
+    }
+
+    /**
      * Where the bar stands.
      *
      * @param array $bands Stage => [from, to] percent (GRADES or STUDENTS).

@@ -38,12 +38,8 @@ class grade_sync_task extends background_task {
         }
         $this->open_progress($mapping);
         $userid = (int)$this->get_userid();
-        $percent = 0.0;
-        $progress = function (string $stage, int $done, int $total) use (&$percent): void {
-            // (Reports made inside the gradebook's transaction are seen when it commits.)
-            $percent = progress_stages::percent(progress_stages::GRADES, $stage, $done, $total, $percent);
-            $this->progress->update_full($percent, progress_stages::label($stage, $done, $total));
-        };
+        // (Reports made inside the gradebook's transaction are seen when it commits.)
+        $progress = progress_stages::reporter(progress_stages::GRADES, $this->progress);
         $outcome = $this->run_sync($mapping, $userid, fn() => grade_sync::sync($mapping, $userid, $progress));
         if ($outcome === null) {
             return;

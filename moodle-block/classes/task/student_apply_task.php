@@ -40,11 +40,7 @@ class student_apply_task extends background_task {
         $this->open_progress($mapping);
         $data = $this->get_custom_data();
         $userid = (int)$this->get_userid();
-        $percent = 0.0;
-        $progress = function (string $stage, int $done, int $total) use (&$percent): void {
-            $percent = progress_stages::percent(progress_stages::STUDENTS, $stage, $done, $total, $percent);
-            $this->progress->update_full($percent, progress_stages::label($stage, $done, $total));
-        };
+        $progress = progress_stages::reporter(progress_stages::STUDENTS, $this->progress);
         $outcome = $this->run_sync($mapping, $userid, fn() => student_sync::apply($mapping, (string)$data->fingerprint,
             !empty($data->allowmassremoval), $userid, $progress));
         if ($outcome === null) {

@@ -135,6 +135,7 @@ class grade_sync {
             return $outcome;
         }
         $courseid = (int)$mapping->courseid;
+        $towrite = (int)($outcome['totals']['write'] ?? 0);
         $existing = self::items($courseid);
         // The rows of the last values written, read once for every item.
         $remembered = grade_rows::last_written_ids(array_keys($existing));
@@ -144,7 +145,7 @@ class grade_sync {
         // the next sync starts from the gradebook as it was and writes them all again.
         try {
             // (A closure, not fn(): write() fills in $outcome and $timings by reference.)
-            $report = self::progress_reporter($progress, 'write', (int)($outcome['totals']['write'] ?? 0));
+            $report = self::progress_reporter($progress, 'write', $towrite);
             $report(0);
             $regrade = transaction::run(function() use (&$outcome, $existing, $remembered, $courseid, &$timings, $lap,
                     $report) {
@@ -155,7 +156,7 @@ class grade_sync {
                 get_string('gradebookwritefailed', 'block_kuracloud', \core_text::substr($e->getMessage(), 0, 500)));
         }
         $lap('rows');
-        if ($regrade && ($outcome['totals']['write'] ?? 0) >= self::STATISTICS_AFTER_WRITES) {
+        if ($regrade && $towrite >= self::STATISTICS_AFTER_WRITES) {
             grade_rows::refresh_planner_statistics();
         }
         $lap('statistics');
