@@ -72,6 +72,7 @@ final class fault_matrix_test extends kuracloud_testcase {
     protected function tearDown(): void {
         $this->drop_failing_write();
         sync_guard::$waitseconds = 5;
+        grade_sync::$gradesperbatch = null;
         parent::tearDown();
     }
 
@@ -480,8 +481,9 @@ final class fault_matrix_test extends kuracloud_testcase {
 
     /**
      * Moodle's gradebook write fails mid-way: the sync says so (never Moodle's error
-     * page), writes nothing at all (no half-synced gradebook, no remembered value that
-     * was not written), releases the mapping's lock; the next sync writes every grade.
+     * page); one smaller than a batch (about a percent of a sync's grades, at least 50)
+     * writes nothing at all (no half-synced gradebook, no remembered value that was not
+     * written); it releases the mapping's lock; the next sync writes every grade.
      *
      * @dataProvider gradebook_failure_provider
      * @param bool $later The course's grades were synced before.
@@ -531,6 +533,52 @@ final class fault_matrix_test extends kuracloud_testcase {
         $third = $this->assert_grades_converged($mapping, $users);
         self::record(['kind' => 'gradebook', 'write' => 'Moodle grade write' . ($later ? ' (update)' : ' (first sync)'),
             'fault' => "DB write fails after $after grade(s)", 'first' => $first,
+            'rerun' => 'synced: ' . json_encode(array_filter($second['totals'])), 'after' => json_encode(array_filter($third)),
+            'converged' => true]);
+    }
+    /**
+     * A sync in batches fails in its third: the two batches before it stay written, each
+     * grade with the value remembered as written (so none reads as a teacher's edit), the
+     * teacher is told how many were written, and the next sync writes the rest.
+     */
+    public function test_a_grade_sync_failing_in_a_later_batch_keeps_the_batches_before_it(): void {
+        global $DB;
+        $this->preventResetByRollback();
+        sync_guard::$waitseconds = 1;
+        [$course, $mapping, $users] = $this->scenario();
+        $plan = student_sync::preview($mapping);
+        $this->assertSame('applied', student_sync::apply($mapping, $plan['fingerprint'], false, 0)['status']);
+        $state = $this->control('GET', 'state');
+        foreach ($state['instances'][0]['courses'][0]['lessons'][0]['revisions'][0]['grades'] as &$g) {
+            $g['gradeOffset'] = 1.0;
+        }
+        unset($g);
+        $this->control('PUT', 'state', $state);
+        // Two units a batch: [item 701, Ana], [Ben, item 702], [Ana, Ben]; the third grade fails.
+        grade_sync::$gradesperbatch = 2;
+        $this->fail_gradebook_writes_after(2);
+        try {
+            grade_sync::sync($mapping, (int)$users['teacher']->id);
+            $this->fail('the sync did not report the failure');
+        } catch (workflow_exception $e) {
+            $first = $e->errorcode . ' "' . $e->getMessage() . '"';
+        }
+        $this->assertSame('gradebook_write_failed', $e->errorcode);
+        $this->assertStringContainsString('2 of 4 grades were written', $e->getMessage());
+        $this->assertFalse($DB->is_transaction_started(), 'a transaction was left open');
+        $this->assertSame([701 => self::GRADES_AFTER[701]], $this->gradebook((int)$course->id, $users));
+        $this->assertEqualsCanonicalizing(array_values(self::GRADES_AFTER[701]),
+            array_map('floatval', $DB->get_fieldset_select('block_kuracloud_grades', 'lastwritten', '1 = 1')));
+        $this->assertCount(2, grade_sync::items((int)$course->id));
+
+        $this->drop_failing_write();
+        $second = grade_sync::sync($mapping, (int)$users['teacher']->id);
+        $this->assertSame('synced', $second['status']);
+        $this->assertSame(2, $second['totals']['write'], json_encode($second['totals']));
+        $this->assertSame(0, $second['totals']['teacher_edited'] ?? 0, json_encode($second['totals']));
+        $third = $this->assert_grades_converged($mapping, $users);
+        self::record(['kind' => 'gradebook', 'write' => 'Moodle grade write (first sync, batches of 2)',
+            'fault' => 'DB write fails after 2 grades', 'first' => $first,
             'rerun' => 'synced: ' . json_encode(array_filter($second['totals'])), 'after' => json_encode(array_filter($third)),
             'converged' => true]);
     }

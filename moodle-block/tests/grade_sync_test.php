@@ -271,4 +271,40 @@ final class grade_sync_test extends kuracloud_testcase {
         $this->assertSame('Writing 4 grades to the gradebook', \block_kuracloud\output\progress_stages::label('write', 0, 4));
         $this->assertSame('Working', \block_kuracloud\output\progress_stages::label('no-such-stage', 0, 0));
     }
+    public function test_the_gradebook_writes_commit_batch_by_batch_so_their_progress_is_seen(): void {
+        global $DB;
+        // As in a task, the sync's transactions are the only ones (PHPUnit would otherwise
+        // wrap the test in one on PostgreSQL).
+        $this->preventResetByRollback();
+        [, $mapping] = $this->synced_course();
+        grade_sync::$gradesperbatch = 2;
+        $reports = [];
+        $outcome = grade_sync::sync($mapping, 0, function (string $stage, int $done) use (&$reports, $DB): void {
+            if ($stage === 'write') {
+                // A stored progress bar writes its row on this connection: committed, so
+                // the page sees it, only when no transaction is open.
+                $reports[] = [$done, $DB->is_transaction_started()];
+            }
+        });
+        $written = $outcome['totals']['write'];
+        $this->assertGreaterThan(3, $written);
+        // One report before the first batch, then one as each batch commits.
+        $this->assertSame([0, false], $reports[0]);
+        $this->assertSame([$written, false], end($reports));
+        $this->assertGreaterThanOrEqual(3, count($reports));
+        $previous = 0;
+        foreach (array_slice($reports, 1) as [$done, $open]) {
+            $this->assertFalse($open, "the report of $done grades was made inside a transaction");
+            $this->assertGreaterThan($previous, $done);
+            $this->assertLessThanOrEqual($previous + 2, $done);
+            $previous = $done;
+        }
+        $this->assertSame(0, grade_sync::sync($mapping, 0)['totals']['write']);
+    }
+
+    public function test_a_batch_is_about_a_percent_of_the_grades_and_at_least_fifty(): void {
+        $this->assertSame(50, grade_sync::batch_size(0));
+        $this->assertSame(50, grade_sync::batch_size(4000));
+        $this->assertSame(400, grade_sync::batch_size(40000));
+    }
 }

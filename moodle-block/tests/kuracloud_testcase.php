@@ -36,6 +36,9 @@ abstract class kuracloud_testcase extends \advanced_testcase {
     protected function setUp(): void {
         parent::setUp();
         $this->resetAfterTest();
+        // Knobs some tests turn (static, so they would outlive the test).
+        \block_kuracloud\local\service\grade_sync::$gradesperbatch = null;
+        \block_kuracloud\local\service\sync_guard::$waitseconds = 5;
         $sim = (string)getenv('KC_SIM_URL');
         if ($sim === '' || !\block_kuracloud\local\service\module_runner::available()) {
             $this->markTestSkipped('Needs the kuraCloud simulator (KC_SIM_URL) and the module (extension or wasm/kuracloud.php): '

@@ -82,8 +82,8 @@ final class progress_stages {
         if (!$strings->string_exists($identifier, 'block_kuracloud')) {
             return get_string('progressstage_working', 'block_kuracloud');
         }
-        // "0 of 40000" reads as stuck where the counts are not seen before the end (a
-        // background sync's gradebook writes are one transaction): the start says what comes.
+        // "0 of 40000" reads as stuck until the first batch of writes commits: the start
+        // says what comes.
         if ($done === 0 && $strings->string_exists($identifier . '_start', 'block_kuracloud')) {
             $identifier .= '_start';
         }

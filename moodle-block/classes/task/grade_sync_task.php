@@ -38,7 +38,7 @@ class grade_sync_task extends background_task {
         }
         $this->open_progress($mapping);
         $userid = (int)$this->get_userid();
-        // (Reports made inside the gradebook's transaction are seen when it commits.)
+        // (The gradebook writes report as each batch commits; the regrade is one transaction.)
         $progress = progress_stages::reporter(progress_stages::GRADES, $this->progress);
         $outcome = $this->run_sync($mapping, $userid, fn() => grade_sync::sync($mapping, $userid, $progress));
         if ($outcome === null) {

@@ -92,6 +92,7 @@ $string['field_family_name'] = 'last name';
 $string['field_given_name'] = 'first name';
 $string['field_section'] = 'section';
 $string['gradebookwritefailed'] = 'Moodle could not write the grades to the gradebook: {$a}. No grade was changed; run the grade sync again.';
+$string['gradebookwritepartial'] = 'Moodle could not write all the grades to the gradebook: {$a->error}. {$a->written} of {$a->total} grades were written; run the grade sync again to write the rest.';
 $string['gradeitem'] = 'Grade item';
 $string['gradescomplete'] = 'Grades synchronised from kuraCloud.';
 $string['gradesintro'] = 'This will synchronise all grades of the mapped kuraCloud course into the Moodle gradebook. Grades edited by a teacher in Moodle and locked grades are never overwritten.';

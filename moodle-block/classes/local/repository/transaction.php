@@ -18,7 +18,7 @@
 namespace block_kuracloud\local\repository;
 
 /**
- * Work that is all or nothing in the database.
+ * Work that is all or nothing in the database, as a whole or batch by batch.
  *
  * @package    block_kuracloud
  * @copyright  2026 block_kuracloud contributors
@@ -50,6 +50,44 @@ class transaction {
                     $afterrollback();
                 }
             }
+        }
+    }
+
+    /**
+     * Runs $each over $units in transactions of $size units: each batch is committed before
+     * the next begins, so a failure undoes only its own batch (and is rethrown), and what
+     * was committed is seen by other sessions at once (a background task's stored progress
+     * is a row written on this same connection).
+     *
+     * @param iterable $units The work, one unit at a time (a generator keeps it small).
+     * @param int $size Units per transaction (at least 1).
+     * @param callable $each Does one unit, inside its batch's transaction.
+     * @param callable $endofbatch Runs last inside each batch's transaction (bulk rows).
+     * @param callable $committed Told each batch's units once they are committed.
+     * @param callable|null $afterrollback Cleans up what a rollback cannot (caches).
+     */
+    public static function batches(iterable $units, int $size, callable $each, callable $endofbatch, callable $committed,
+            ?callable $afterrollback = null): void {
+        $size = max(1, $size);
+        $batch = [];
+        $run = function () use (&$batch, $each, $endofbatch, $committed, $afterrollback): void {
+            self::run(function () use ($batch, $each, $endofbatch): void {
+                foreach ($batch as $unit) {
+                    $each($unit);
+                }
+                $endofbatch();
+            }, $afterrollback);
+            $committed($batch);
+            $batch = [];
+        };
+        foreach ($units as $unit) {
+            $batch[] = $unit;
+            if (count($batch) >= $size) {
+                $run();
+            }
+        }
+        if ($batch) {
+            $run();
         }
     }
 }

@@ -27,7 +27,8 @@ use block_kuracloud\output\texts;
  * Grade sync: kuraCloud lesson grades into manual grade items, one per graded published
  * revision (itemmodule 'kuracloud', iteminstance = lesson id, itemnumber = revision id,
  * as the old plugin stored them, so its items are adopted). Decisions are the module's;
- * this reads the gradebook in a few queries and applies the outcome in one transaction.
+ * this reads the gradebook in a few queries and applies the outcome in transactions of
+ * about a percent of its grades each.
  *
  * @package    block_kuracloud
  * @copyright  2026 block_kuracloud contributors
@@ -39,6 +40,9 @@ class grade_sync {
 
     /** Grades written at or above which the grade table's statistics are refreshed before the regrade. */
     const STATISTICS_AFTER_WRITES = 1000;
+
+    /** @var int|null Grades written per transaction, when not one percent of the sync (tests set it). */
+    public static ?int $gradesperbatch = null;
 
     /**
      * Our grade items in a course, by id.
@@ -140,22 +144,34 @@ class grade_sync {
         // The rows of the last values written, read once for every item.
         $remembered = grade_rows::last_written_ids(array_keys($existing));
         $lap('read');
-        // All or nothing: a write Moodle refuses half way (a database error, a deadlock)
-        // rolls every grade of this sync back, with the values remembered as written, so
-        // the next sync starts from the gradebook as it was and writes them all again.
-        try {
-            // (A closure, not fn(): write() fills in $outcome and $timings by reference.)
-            $report = self::progress_reporter($progress, 'write', $towrite);
-            $report(0);
-            $regrade = transaction::run(function() use (&$outcome, $existing, $remembered, $courseid, &$timings, $lap,
-                    $report) {
-                return self::write($outcome, $existing, $remembered, $courseid, $timings, $lap, $report);
-            }, [\grade_category::class, 'clean_record_set']);
-        } catch (\Throwable $e) {
-            throw new workflow_exception('gradebook_write_failed',
-                get_string('gradebookwritefailed', 'block_kuracloud', \core_text::substr($e->getMessage(), 0, 500)));
+        // In batches of about a percent, each one transaction: a batch is all or nothing
+        // (its grades with their remembered values), and a background sync's stored
+        // progress, written on this same connection, is seen as each batch commits (in one
+        // transaction, the bar stood still for the whole of the writes). A write Moodle
+        // refuses half way (a database error, a deadlock) undoes its batch only; the next
+        // sync writes what is left, as the rows remembered say exactly what was written.
+        $written = 0;
+        if ($progress && $towrite > 0) {
+            $progress('write', 0, $towrite);
         }
-        $lap('rows');
+        try {
+            $regrade = self::write($outcome, $existing, $remembered, $courseid, $timings,
+                function (int $done) use (&$written, $progress, $towrite): void {
+                    $written = $done;
+                    if ($progress && $towrite > 0) {
+                        $progress('write', $done, $towrite);
+                    }
+                });
+        } catch (\Throwable $e) {
+            $reason = \core_text::substr($e->getMessage(), 0, 500);
+            throw new workflow_exception('gradebook_write_failed', $written > 0
+                ? get_string('gradebookwritepartial', 'block_kuracloud', (object)['error' => $reason,
+                    'written' => $written, 'total' => $towrite])
+                : get_string('gradebookwritefailed', 'block_kuracloud', $reason));
+        }
+        $lap('writes');
+        // update_final_grade() and its history: the writes less the items created and the rows remembered.
+        $timings['writes'] = round($timings['writes'] - $timings['items'] - $timings['rows'], 1);
         if ($regrade && $towrite >= self::STATISTICS_AFTER_WRITES) {
             grade_rows::refresh_planner_statistics();
         }
@@ -198,85 +214,123 @@ class grade_sync {
     }
 
     /**
-     * The gradebook writes of an outcome, inside the caller's transaction: items created
-     * or updated, grades written, the values written remembered.
+     * Grades written per transaction: one percent of the sync, at least 50.
+     *
+     * @param int $towrite Grades the sync writes.
+     * @return int
+     */
+    public static function batch_size(int $towrite): int {
+        return max(1, self::$gradesperbatch ?? max(50, intdiv($towrite, 100)));
+    }
+
+    /**
+     * The gradebook writes of an outcome, batch by batch: items created or updated, grades
+     * written, the values written remembered.
      *
      * @param array $outcome The grades.sync outcome (item ids of new items filled in,
      *     'lockedonwrite' counted).
      * @param \grade_item[] $existing Our items, by id.
      * @param array $remembered Ids of the remembered-value rows, by item and user.
      * @param int $courseid Course.
-     * @param array $timings Phase timings, ms (added to).
-     * @param callable $lap Ends a timing phase.
-     * @param callable $report Reports how many grades are written so far.
+     * @param array $timings Phase timings, ms ('items' and 'rows' set).
+     * @param callable $committed Told the grades written so far, as each batch commits.
      * @return bool Whether grades were written (the course needs regrading).
      */
     private static function write(array &$outcome, array $existing, array $remembered, int $courseid, array &$timings,
-            callable $lap, callable $report): bool {
-        $written = 0;
+            callable $committed): bool {
+        $timings['items'] = 0.0;
+        $timings['rows'] = 0.0;
+        $items = [];
         $newrows = [];
         $regrade = false;
-        $timings['items'] = 0.0;
-        foreach ($outcome['items'] as &$itemoutcome) {
-            $item = $itemoutcome['item_id'] ? ($existing[$itemoutcome['item_id']] ?? null) : null;
-            if (!$item) {
-                $item = new \grade_item(['courseid' => $courseid, 'itemtype' => 'manual',
-                    'itemmodule' => self::ITEMMODULE, 'iteminstance' => $itemoutcome['lesson_id'],
-                    'itemnumber' => $itemoutcome['revision_id'], 'itemname' => $itemoutcome['name'],
-                    'gradetype' => GRADE_TYPE_VALUE, 'grademin' => 0, 'grademax' => $itemoutcome['grademax']], false);
+        $done = 0;
+        $each = function (array $unit) use (&$outcome, &$items, &$newrows, &$regrade, &$timings, $existing, $remembered,
+                $courseid): void {
+            [$index, $write] = $unit;
+            if ($write === null) {
                 $started = microtime(true);
-                $item->insert('block_kuracloud');
-                $itemoutcome['item_id'] = (int)$item->id;
+                $items[$index] = self::prepare_item($outcome['items'][$index], $existing, $courseid);
                 $timings['items'] += round((microtime(true) - $started) * 1000, 1);
-            } else if ($itemoutcome['action'] === 'update') {
-                $item->itemname = $itemoutcome['name'];
-                $item->grademax = $itemoutcome['grademax'];
-                $item->update('block_kuracloud');
-            }
-            if ($itemoutcome['writes']) {
-                // Marked for regrading once: update_final_grade() then skips its per-grade
-                // regrade of the course total; the course is regraded once below.
-                $item->force_regrading();
-                $regrade = true;
-            }
-            foreach ($itemoutcome['writes'] as $write) {
-                if ($item->update_final_grade($write['user_id'], $write['grade'], 'block_kuracloud')) {
-                    self::remember($remembered, $newrows, (int)$item->id, (int)$write['user_id'], (float)$write['grade']);
-                } else {
-                    $outcome['lockedonwrite']++;
+                $regrade = $regrade || (bool)$outcome['items'][$index]['writes'];
+                foreach ($outcome['items'][$index]['record'] as $record) {
+                    self::remember($remembered, $newrows, (int)$items[$index]->id, (int)$record['user_id'],
+                        (float)$record['grade']);
                 }
-                $report(++$written);
+                return;
             }
-            foreach ($itemoutcome['record'] as $record) {
-                self::remember($remembered, $newrows, (int)$item->id, (int)$record['user_id'], (float)$record['grade']);
+            $item = $items[$index];
+            if ($item->update_final_grade($write['user_id'], $write['grade'], 'block_kuracloud')) {
+                self::remember($remembered, $newrows, (int)$item->id, (int)$write['user_id'], (float)$write['grade']);
+            } else {
+                $outcome['lockedonwrite']++;
             }
-        }
-        unset($itemoutcome);
-        $lap('writes');
-        // The loop's time less the items created in it: update_final_grade() and its history.
-        $timings['writes'] = round($timings['writes'] - $timings['items'], 1);
-        // The first sync of a course inserts one row per grade: in bulk.
-        grade_rows::insert_last_written($newrows);
+        };
+        // The first sync of a course inserts one remembered row per grade: in bulk, per batch.
+        $endofbatch = function () use (&$newrows, &$timings): void {
+            $started = microtime(true);
+            if ($newrows) {
+                grade_rows::insert_last_written($newrows);
+            }
+            $newrows = [];
+            $timings['rows'] += round((microtime(true) - $started) * 1000, 1);
+        };
+        $aftercommit = function (array $batch) use (&$done, $committed): void {
+            $before = $done;
+            foreach ($batch as [, $write]) {
+                $done += $write === null ? 0 : 1;
+            }
+            if ($done > $before) {
+                $committed($done);
+            }
+        };
+        transaction::batches(self::units($outcome['items']), self::batch_size((int)($outcome['totals']['write'] ?? 0)),
+            $each, $endofbatch, $aftercommit, [\grade_category::class, 'clean_record_set']);
         return $regrade;
     }
 
     /**
-     * A stage's progress, reported at its start, about once a percent (each report may be
-     * a database write of a stored progress bar) and at its end.
+     * The writes of an outcome in order, one unit each: an item (null), then its grades.
      *
-     * @param callable|null $progress Progress callback (stage, done, total), or none.
-     * @param string $stage The stage.
-     * @param int $total Its total.
-     * @return callable Takes the count done so far.
+     * @param array $items The outcome's items.
+     * @return \Generator [item index, write or null]
      */
-    private static function progress_reporter(?callable $progress, string $stage, int $total): callable {
-        $every = max(50, intdiv($total, 100));
-        return function (int $done) use ($progress, $stage, $total, $every): void {
-            // (Nothing to write, no stage: an unchanged re-sync is over after the mapping.)
-            if ($progress && $total > 0 && ($done % $every === 0 || $done === $total)) {
-                $progress($stage, $done, $total);
+    private static function units(array $items): \Generator {
+        foreach ($items as $index => $itemoutcome) {
+            yield [$index, null];
+            foreach ($itemoutcome['writes'] as $write) {
+                yield [$index, $write];
             }
-        };
+        }
+    }
+
+    /**
+     * An outcome's item in the gradebook: created, renamed or rescaled as the outcome says,
+     * and marked for regrading once when grades are written to it (update_final_grade()
+     * then skips its per-grade regrade of the course total; the course is regraded once).
+     *
+     * @param array $itemoutcome The item's outcome (the id of a new item filled in).
+     * @param \grade_item[] $existing Our items, by id.
+     * @param int $courseid Course.
+     * @return \grade_item
+     */
+    private static function prepare_item(array &$itemoutcome, array $existing, int $courseid): \grade_item {
+        $item = $itemoutcome['item_id'] ? ($existing[$itemoutcome['item_id']] ?? null) : null;
+        if (!$item) {
+            $item = new \grade_item(['courseid' => $courseid, 'itemtype' => 'manual',
+                'itemmodule' => self::ITEMMODULE, 'iteminstance' => $itemoutcome['lesson_id'],
+                'itemnumber' => $itemoutcome['revision_id'], 'itemname' => $itemoutcome['name'],
+                'gradetype' => GRADE_TYPE_VALUE, 'grademin' => 0, 'grademax' => $itemoutcome['grademax']], false);
+            $item->insert('block_kuracloud');
+            $itemoutcome['item_id'] = (int)$item->id;
+        } else if ($itemoutcome['action'] === 'update') {
+            $item->itemname = $itemoutcome['name'];
+            $item->grademax = $itemoutcome['grademax'];
+            $item->update('block_kuracloud');
+        }
+        if ($itemoutcome['writes']) {
+            $item->force_regrading();
+        }
+        return $item;
     }
 
     /**
