@@ -295,8 +295,8 @@ final class grade_sync_test extends kuracloud_testcase {
         $previous = 0;
         foreach (array_slice($reports, 1) as [$done, $open]) {
             $this->assertFalse($open, "the report of $done grades was made inside a transaction");
-            $this->assertGreaterThan($previous, $done);
-            $this->assertLessThanOrEqual($previous + 2, $done);
+            // Two grades a batch (the last may hold fewer).
+            $this->assertSame(min($previous + 2, $written), $done);
             $previous = $done;
         }
         $this->assertSame(0, grade_sync::sync($mapping, 0)['totals']['write']);

@@ -60,17 +60,19 @@ class transaction {
      * is a row written on this same connection).
      *
      * @param iterable $units The work, one unit at a time (a generator keeps it small).
-     * @param int $size Units per transaction (at least 1).
+     * @param int $size What a transaction holds (at least 1), in units or by $weight.
      * @param callable $each Does one unit, inside its batch's transaction.
      * @param callable $endofbatch Runs last inside each batch's transaction (bulk rows).
      * @param callable $committed Told each batch's units once they are committed.
      * @param callable|null $afterrollback Cleans up what a rollback cannot (caches).
+     * @param callable|null $weight A unit's share of $size (default 1; 0 rides along).
      */
     public static function batches(iterable $units, int $size, callable $each, callable $endofbatch, callable $committed,
-            ?callable $afterrollback = null): void {
+            ?callable $afterrollback = null, ?callable $weight = null): void {
         $size = max(1, $size);
         $batch = [];
-        $run = function () use (&$batch, $each, $endofbatch, $committed, $afterrollback): void {
+        $load = 0;
+        $run = function () use (&$batch, &$load, $each, $endofbatch, $committed, $afterrollback): void {
             self::run(function () use ($batch, $each, $endofbatch): void {
                 foreach ($batch as $unit) {
                     $each($unit);
@@ -79,10 +81,12 @@ class transaction {
             }, $afterrollback);
             $committed($batch);
             $batch = [];
+            $load = 0;
         };
         foreach ($units as $unit) {
             $batch[] = $unit;
-            if (count($batch) >= $size) {
+            $load += $weight ? $weight($unit) : 1;
+            if ($load >= $size) {
                 $run();
             }
         }

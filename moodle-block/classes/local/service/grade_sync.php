@@ -284,7 +284,8 @@ class grade_sync {
             }
         };
         transaction::batches(self::units($outcome['items']), self::batch_size((int)($outcome['totals']['write'] ?? 0)),
-            $each, $endofbatch, $aftercommit, [\grade_category::class, 'clean_record_set']);
+            $each, $endofbatch, $aftercommit, [\grade_category::class, 'clean_record_set'],
+            fn(array $unit): int => $unit[1] === null ? 0 : 1);
         return $regrade;
     }
 
