@@ -307,4 +307,25 @@ final class grade_sync_test extends kuracloud_testcase {
         $this->assertSame(50, grade_sync::batch_size(4000));
         $this->assertSame(400, grade_sync::batch_size(40000));
     }
+    public function test_remembered_values_change_set_based_one_statement_per_value_and_thousand_rows(): void {
+        global $DB;
+        $rows = [];
+        for ($i = 1; $i <= 2500; $i++) {
+            $rows[] = ['itemid' => 1 + intdiv($i, 1000), 'userid' => $i, 'lastwritten' => 1.0, 'timemodified' => 0];
+        }
+        \block_kuracloud\local\repository\grade_rows::insert_last_written($rows);
+        $ids = $DB->get_fieldset_select('block_kuracloud_grades', 'id', '1 = 1 ORDER BY id');
+        $this->assertCount(2500, $ids);
+        $before = $DB->perf_get_writes();
+        \block_kuracloud\local\repository\grade_rows::update_last_written([
+            '7.25' => [7.25, array_slice($ids, 0, 2400)],
+            '0' => [0.0, array_slice($ids, 2400)],
+        ]);
+        // 2,400 rows in three statements, 100 in one.
+        $this->assertSame(4, $DB->perf_get_writes() - $before);
+        $values = $DB->get_records_menu('block_kuracloud_grades', null, 'id', 'id, lastwritten');
+        $this->assertSame(2400, count(array_filter($values, fn($v) => (float)$v === 7.25)));
+        $this->assertSame(100, count(array_filter($values, fn($v) => (float)$v === 0.0)));
+        $this->assertSame(0, $DB->count_records('block_kuracloud_grades', ['timemodified' => 0]));
+    }
 }

@@ -104,18 +104,27 @@ class grade_rows {
      */
     public static function insert_last_written(array $rows): void {
         global $DB;
-        $DB->insert_records(self::TABLE, $rows);
+        if ($rows) {
+            $DB->insert_records(self::TABLE, $rows);
+        }
     }
 
     /**
-     * Remembers a new value in an existing row.
+     * Remembers new values in existing rows, set-based: one statement per value (grades
+     * take few distinct values) and per thousand rows, not one per row.
      *
-     * @param int $id Row id.
-     * @param float $grade Value written.
+     * @param array $byvalue [value, [row id, ...]] pairs.
      */
-    public static function update_last_written(int $id, float $grade): void {
+    public static function update_last_written(array $byvalue): void {
         global $DB;
-        $DB->update_record(self::TABLE, (object)['id' => $id, 'lastwritten' => $grade, 'timemodified' => time()]);
+        $time = time();
+        foreach ($byvalue as [$grade, $ids]) {
+            foreach (array_chunk($ids, 1000) as $chunk) {
+                [$insql, $params] = $DB->get_in_or_equal($chunk);
+                $DB->execute('UPDATE {' . self::TABLE . "} SET lastwritten = ?, timemodified = ? WHERE id $insql",
+                    array_merge([(float)$grade, $time], $params));
+            }
+        }
     }
 
     /**

@@ -241,10 +241,10 @@ class grade_sync {
         $timings['items'] = 0.0;
         $timings['rows'] = 0.0;
         $items = [];
-        $newrows = [];
+        $rows = ['new' => [], 'changed' => []];
         $regrade = false;
         $done = 0;
-        $each = function (array $unit) use (&$outcome, &$items, &$newrows, &$regrade, &$timings, $existing, $remembered,
+        $each = function (array $unit) use (&$outcome, &$items, &$rows, &$regrade, &$timings, $existing, $remembered,
                 $courseid): void {
             [$index, $write] = $unit;
             if ($write === null) {
@@ -253,25 +253,25 @@ class grade_sync {
                 $timings['items'] += round((microtime(true) - $started) * 1000, 1);
                 $regrade = $regrade || (bool)$outcome['items'][$index]['writes'];
                 foreach ($outcome['items'][$index]['record'] as $record) {
-                    self::remember($remembered, $newrows, (int)$items[$index]->id, (int)$record['user_id'],
+                    self::remember($remembered, $rows, (int)$items[$index]->id, (int)$record['user_id'],
                         (float)$record['grade']);
                 }
                 return;
             }
             $item = $items[$index];
             if ($item->update_final_grade($write['user_id'], $write['grade'], 'block_kuracloud')) {
-                self::remember($remembered, $newrows, (int)$item->id, (int)$write['user_id'], (float)$write['grade']);
+                self::remember($remembered, $rows, (int)$item->id, (int)$write['user_id'], (float)$write['grade']);
             } else {
                 $outcome['lockedonwrite']++;
             }
         };
-        // The first sync of a course inserts one remembered row per grade: in bulk, per batch.
-        $endofbatch = function () use (&$newrows, &$timings): void {
+        // The remembered rows, in bulk at the end of each batch: a first sync inserts one
+        // per grade, a later one changes one per grade it writes.
+        $endofbatch = function () use (&$rows, &$timings): void {
             $started = microtime(true);
-            if ($newrows) {
-                grade_rows::insert_last_written($newrows);
-            }
-            $newrows = [];
+            grade_rows::insert_last_written($rows['new']);
+            grade_rows::update_last_written($rows['changed']);
+            $rows = ['new' => [], 'changed' => []];
             $timings['rows'] += round((microtime(true) - $started) * 1000, 1);
         };
         $aftercommit = function (array $batch) use (&$done, $committed): void {
@@ -335,19 +335,21 @@ class grade_sync {
     }
 
     /**
-     * Stores the value we wrote, so a later teacher edit is recognised.
+     * Stores the value we wrote, so a later teacher edit is recognised: new rows and
+     * changed ones are collected for the end of the batch, which writes them in bulk.
      *
      * @param array $remembered Existing row ids by item and user.
-     * @param array $newrows Rows to insert in bulk (added to).
+     * @param array $rows New rows to insert ('new') and existing rows' ids by value ('changed'), added to.
      * @param int $itemid Grade item.
      * @param int $userid User.
      * @param float $grade Value written.
      */
-    private static function remember(array $remembered, array &$newrows, int $itemid, int $userid, float $grade): void {
+    private static function remember(array $remembered, array &$rows, int $itemid, int $userid, float $grade): void {
         if (isset($remembered[$itemid][$userid])) {
-            grade_rows::update_last_written($remembered[$itemid][$userid], $grade);
+            $rows['changed'][(string)$grade][0] = $grade;
+            $rows['changed'][(string)$grade][1][] = $remembered[$itemid][$userid];
         } else {
-            $newrows[$itemid . '-' . $userid] = ['itemid' => $itemid, 'userid' => $userid, 'lastwritten' => $grade,
+            $rows['new'][$itemid . '-' . $userid] = ['itemid' => $itemid, 'userid' => $userid, 'lastwritten' => $grade,
                 'timemodified' => time()];
         }
     }
