@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Page benchmark in the harness Moodle (../shared/moodle; needs MOODLE_DIR): courses of 200
 # and 2,000 students, driven over HTTP as their teacher against the simulator: preview,
-# apply, first grade sync with 20 revisions, unchanged re-sync. Prints each page's time
-# beside a plain course page (the floor), background task times, API calls and rows.
+# apply, first grade sync with 20 revisions, unchanged re-sync, a re-sync with every grade
+# changed. Prints each page's time beside a plain course page (the floor), background task
+# times, API calls and rows.
 # Figures go to docs/benchmarks.md. KC_BENCH_SIZES overrides the sizes ("200 2000").
 set -euo pipefail
 cd "$(dirname "$0")/.."
