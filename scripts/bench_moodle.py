@@ -98,12 +98,12 @@ def bench(students, courseid, shortname):
     out = {'students': students}
     b = Browser()
     b.login('%s_teacher1' % shortname.lower(), 'Test-Pass-123!')
-    out['floor'] = best(b, '/course/view.php?id=%d' % courseid)
+    out['floor'] = best(b, '/course/view.php?id=%d' % courseid, 7)
 
     sim('DELETE', 'requests')
     html, t = b.get('/blocks/kuracloud/syncusers.php?courseid=%d' % courseid)
-    out['preview'] = min(t, best(b, '/blocks/kuracloud/syncusers.php?courseid=%d' % courseid, 2))
-    out['preview_api'] = api_calls() // 3
+    out['preview'] = min(t, best(b, '/blocks/kuracloud/syncusers.php?courseid=%d' % courseid, 6))
+    out['preview_api'] = api_calls() // 7
     fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]+)"', html).group(1)
 
     sim('DELETE', 'requests')
