@@ -537,7 +537,7 @@ final class fault_matrix_test extends kuracloud_testcase {
             'converged' => true]);
     }
     /**
-     * A sync in batches fails in its third: the two batches before it stay written, each
+     * A sync in batches fails in its second: the batch before it stays written, each
      * grade with the value remembered as written (so none reads as a teacher's edit), the
      * teacher is told how many were written, and the next sync writes the rest.
      */

@@ -170,7 +170,8 @@ class grade_sync {
                 : get_string('gradebookwritefailed', 'block_kuracloud', $reason));
         }
         $lap('writes');
-        // update_final_grade() and its history: the writes less the items created and the rows remembered.
+        // update_final_grade() and its history (with the batches' commits and progress reports):
+        // the writes less the items created and the rows remembered.
         $timings['writes'] = round($timings['writes'] - $timings['items'] - $timings['rows'], 1);
         if ($regrade && $towrite >= self::STATISTICS_AFTER_WRITES) {
             grade_rows::refresh_planner_statistics();
@@ -244,8 +245,9 @@ class grade_sync {
         $rows = ['new' => [], 'changed' => []];
         $regrade = false;
         $done = 0;
-        $each = function (array $unit) use (&$outcome, &$items, &$rows, &$regrade, &$timings, $existing, $remembered,
-                $courseid): void {
+        $inbatch = 0;
+        $each = function (array $unit) use (&$outcome, &$items, &$rows, &$regrade, &$timings, &$inbatch, $existing,
+                $remembered, $courseid): void {
             [$index, $write] = $unit;
             if ($write === null) {
                 $started = microtime(true);
@@ -261,6 +263,7 @@ class grade_sync {
             $item = $items[$index];
             if ($item->update_final_grade($write['user_id'], $write['grade'], 'block_kuracloud')) {
                 self::remember($remembered, $rows, (int)$item->id, (int)$write['user_id'], (float)$write['grade']);
+                $inbatch++;
             } else {
                 $outcome['lockedonwrite']++;
             }
@@ -274,14 +277,13 @@ class grade_sync {
             $rows = ['new' => [], 'changed' => []];
             $timings['rows'] += round((microtime(true) - $started) * 1000, 1);
         };
-        $aftercommit = function (array $batch) use (&$done, $committed): void {
-            $before = $done;
-            foreach ($batch as [, $write]) {
-                $done += $write === null ? 0 : 1;
-            }
-            if ($done > $before) {
+        // Told the grades Moodle took (not those it refused as locked), once committed.
+        $aftercommit = function () use (&$done, &$inbatch, $committed): void {
+            $done += $inbatch;
+            if ($inbatch > 0) {
                 $committed($done);
             }
+            $inbatch = 0;
         };
         transaction::batches(self::units($outcome['items']), self::batch_size((int)($outcome['totals']['write'] ?? 0)),
             $each, $endofbatch, $aftercommit, [\grade_category::class, 'clean_record_set'],
@@ -346,8 +348,10 @@ class grade_sync {
      */
     private static function remember(array $remembered, array &$rows, int $itemid, int $userid, float $grade): void {
         if (isset($remembered[$itemid][$userid])) {
-            $rows['changed'][(string)$grade][0] = $grade;
-            $rows['changed'][(string)$grade][1][] = $remembered[$itemid][$userid];
+            // Grouped by the value as the column keeps it (5 decimals), whatever PHP's precision.
+            $value = sprintf('%.5F', round($grade, 5));
+            $rows['changed'][$value][0] = (float)$value;
+            $rows['changed'][$value][1][] = $remembered[$itemid][$userid];
         } else {
             $rows['new'][$itemid . '-' . $userid] = ['itemid' => $itemid, 'userid' => $userid, 'lastwritten' => $grade,
                 'timemodified' => time()];
