@@ -17,8 +17,9 @@
 /**
  * Where a first grade sync's time goes inside Moodle's grade API, measured without the
  * plugin: grades written through update_final_grade into temporary manual items, as the
- * grade sync writes them (items marked for regrading first, one transaction), then one
- * course regrade. The items are deleted at the end. Run with the harness Moodle's PHP on a
+ * grade sync writes them (items marked for regrading first), in one transaction where the
+ * grade sync commits every percent of its grades (the same cost a grade: docs/benchmarks.md),
+ * then one course regrade. The items are deleted at the end. Run with the harness Moodle's PHP on a
  * course that bench-moodle.sh made (KCBENCH2000: 2,000 students):
  *
  *   MOODLE_DIR=/tmp/moodle php scripts/bench-grade-api.php --course=KCBENCH2000 [--items=20]

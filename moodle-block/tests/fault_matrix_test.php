@@ -263,18 +263,35 @@ final class fault_matrix_test extends kuracloud_testcase {
      * @return array [course, mapping, users]
      */
     private function graded_scenario(): array {
+        [$course, $mapping, $users] = $this->linked_scenario();
+        $this->assertSame('synced', grade_sync::sync($mapping, 0)['status']);
+        $this->assertSame(self::GRADES_BEFORE, $this->gradebook((int)$course->id, $users));
+        $this->raise_revision_701_grades();
+        return [$course, $mapping, $users];
+    }
+
+    /**
+     * The scenario with its students synced (linked), no grade synced yet.
+     *
+     * @return array [course, mapping, users by first name]
+     */
+    private function linked_scenario(): array {
         [$course, $mapping, $users] = $this->scenario();
         $plan = student_sync::preview($mapping);
         $this->assertSame('applied', student_sync::apply($mapping, $plan['fingerprint'], false, 0)['status']);
-        $this->assertSame('synced', grade_sync::sync($mapping, 0)['status']);
-        $this->assertSame(self::GRADES_BEFORE, $this->gradebook((int)$course->id, $users));
+        return [$course, $mapping, $users];
+    }
+
+    /**
+     * kuraCloud's grades of revision 701 change: one point more for each student.
+     */
+    private function raise_revision_701_grades(): void {
         $state = $this->control('GET', 'state');
         foreach ($state['instances'][0]['courses'][0]['lessons'][0]['revisions'][0]['grades'] as &$g) {
             $g['gradeOffset'] = 1.0;
         }
         unset($g);
         $this->control('PUT', 'state', $state);
-        return [$course, $mapping, $users];
     }
 
     /** The gradebook after the first grade sync: revision => name => grade. */
@@ -499,15 +516,8 @@ final class fault_matrix_test extends kuracloud_testcase {
             [$course, $mapping, $users] = $this->graded_scenario();
             $before = self::GRADES_BEFORE;
         } else {
-            [$course, $mapping, $users] = $this->scenario();
-            $plan = student_sync::preview($mapping);
-            $this->assertSame('applied', student_sync::apply($mapping, $plan['fingerprint'], false, 0)['status']);
-            $state = $this->control('GET', 'state');
-            foreach ($state['instances'][0]['courses'][0]['lessons'][0]['revisions'][0]['grades'] as &$g) {
-                $g['gradeOffset'] = 1.0;
-            }
-            unset($g);
-            $this->control('PUT', 'state', $state);
+            [$course, $mapping, $users] = $this->linked_scenario();
+            $this->raise_revision_701_grades();
             $before = [];
         }
         $remembered = $DB->get_records_menu('block_kuracloud_grades', null, 'id', 'id, lastwritten');
@@ -545,15 +555,8 @@ final class fault_matrix_test extends kuracloud_testcase {
         global $DB;
         $this->preventResetByRollback();
         sync_guard::$waitseconds = 1;
-        [$course, $mapping, $users] = $this->scenario();
-        $plan = student_sync::preview($mapping);
-        $this->assertSame('applied', student_sync::apply($mapping, $plan['fingerprint'], false, 0)['status']);
-        $state = $this->control('GET', 'state');
-        foreach ($state['instances'][0]['courses'][0]['lessons'][0]['revisions'][0]['grades'] as &$g) {
-            $g['gradeOffset'] = 1.0;
-        }
-        unset($g);
-        $this->control('PUT', 'state', $state);
+        [$course, $mapping, $users] = $this->linked_scenario();
+        $this->raise_revision_701_grades();
         // Two grades a batch (an item rides with its first): [701, Ana, Ben], [702, Ana, Ben]; the third grade fails.
         grade_sync::$gradesperbatch = 2;
         $this->fail_gradebook_writes_after(2);
